@@ -1,0 +1,107 @@
+"""The one place that answers "in which units may this user do P".
+
+A role grant is a set of django-guardian object permissions on an ``OrgUnit`` (DESIGN §4) and
+holds for the unit's whole subtree. Every selector filters through ``scope_q`` or
+``units_where``; out-of-scope objects answer 404 (``unit_for_user``), in-scope actions that the
+user may not take answer 403 (``require_perm_at``).
+
+A user's grants are read once per request (one query) and kept on the user object.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from campaign.models import OrgUnit, OrgUnitUserPermission
+from campaign.roles import Perm
+
+_CACHE_ATTR = "_campaign_granted_paths"
+
+
+def granted_paths(user):
+    """{codename: (path, …)} of the units where ``user`` holds each permission directly."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = {}
+        rows = OrgUnitUserPermission.objects.filter(
+            user_id=user.pk, content_object__is_active=True
+        ).values_list("permission__codename", "content_object__path")
+        for codename, path in rows:
+            cached.setdefault(codename, set()).add(path)
+        # Drop paths covered by a shorter granted path: fewer OR terms in every scoped query.
+        cached = {code: _outermost(paths) for code, paths in cached.items()}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user):
+    """Drop the cached grants after they changed (services call this)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _outermost(paths):
+    kept = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(kept)
+
+
+def is_unrestricted(user):
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def scope_q(user, perm=Perm.VIEW, *, path_field="path"):
+    """A Q that keeps the rows whose unit (reached through ``path_field``) is in scope.
+
+    For the units themselves ``path_field`` is ``"path"``; for a model that points at a unit,
+    e.g. ``"school__path"``.
+    """
+    if is_unrestricted(user):
+        return Q()
+    paths = granted_paths(user).get(perm, ())
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def units_where(user, perm=Perm.VIEW):
+    """All units (whole subtrees) in which ``user`` may do ``perm``."""
+    return OrgUnit.objects.filter(scope_q(user, perm), is_active=True)
+
+
+def has_perm_at(user, perm, unit):
+    if is_unrestricted(user):
+        return True
+    return any(unit.path.startswith(p) for p in granted_paths(user).get(perm, ()))
+
+
+def require_perm_at(user, perm, unit):
+    """403 for an in-scope unit where the user may not do ``perm``."""
+    if not has_perm_at(user, perm, unit):
+        raise PermissionDenied
+
+
+def unit_for_user(user, code, *, kind=None, perm=Perm.VIEW):
+    """The unit with ``code`` if the user may see it; 404 otherwise, whether or not it exists."""
+    qs = units_where(user, perm)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    unit = qs.filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def top_units(user, perm=Perm.VIEW):
+    """The outermost units the user holds ``perm`` at: where their part of the tree starts."""
+    if is_unrestricted(user):
+        return OrgUnit.objects.filter(parent__isnull=True, is_active=True)
+    paths = granted_paths(user).get(perm, ())
+    return OrgUnit.objects.filter(path__in=paths, is_active=True)

@@ -1,0 +1,36 @@
+"""The registry of background job kinds.
+
+Each app registers the jobs it owns (in its ``AppConfig.ready``) with a handler that does the
+work for one ``JobRun``; the single Celery task ``campaign.tasks.job_run_task`` runs any of them.
+This keeps ``campaign`` free of imports from the apps above it.
+"""
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+
+@dataclass(frozen=True)
+class ProducedFile:
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str
+    label: str
+    # handler(job_run, report_progress) -> ProducedFile | None; report_progress(int 0–100)
+    handler: Callable
+    # Who may start or re-run it: a unit permission codename (campaign.roles.Perm).
+    perm: str
+
+
+registry: dict[str, Job] = {}
+
+
+def register(kind: str, label, handler: Callable, *, perm: str) -> None:
+    registry[kind] = Job(kind=kind, label=label, handler=handler, perm=perm)
+
+
+def get(kind: str) -> Optional[Job]:
+    return registry.get(kind)

@@ -1,0 +1,315 @@
+"""The organisation tree, people and their role grants, and job runs.
+
+The tree is a materialised path (``OrgUnit.path`` = ``/<id of root>/…/<own id>/``) so that
+"this unit's whole subtree" is one indexed prefix match, at city and at province size.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles come from ``RoleGrant`` rows, not from Django groups."""
+
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+
+class OrgUnit(models.Model):
+    """A unit of the organisation tree: province → city → county-level unit → school.
+
+    Schools carry the school fields; other kinds leave them empty (enforced below).
+    City-direct schools (市直属学校) hang directly under their city.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("province")
+        CITY = "city", _("city")
+        COUNTY = "county", _("county-level unit")
+        SCHOOL = "school", _("school")
+
+    class Category(models.TextChoices):
+        KINDERGARTEN = "kindergarten", _("kindergarten")
+        PRIMARY = "primary", _("primary school")
+        JUNIOR = "junior", _("junior secondary school")
+        SENIOR = "senior", _("senior secondary school")
+        NINE_YEAR = "nine_year", _("nine-year school")
+        VOCATIONAL = "vocational", _("vocational school")
+        SPECIAL = "special", _("special education school")
+
+    class Ownership(models.TextChoices):
+        PUBLIC = "public", _("public")
+        PRIVATE = "private", _("private")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("A unique unit code, e.g. the school's registration code."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # School fields (kind = school only)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices, blank=True)
+    ownership = models.CharField(
+        _("ownership"), max_length=8, choices=Ownership.choices, blank=True
+    )
+    students = models.PositiveIntegerField(_("number of students"), null=True, blank=True)
+    staff = models.PositiveIntegerField(_("number of staff"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    principal_name = models.CharField(_("principal"), max_length=60, blank=True)
+    principal_phone = models.CharField(_("principal's phone"), max_length=30, blank=True)
+    safety_officer_name = models.CharField(_("safety officer"), max_length=60, blank=True)
+    safety_officer_phone = models.CharField(_("safety officer's phone"), max_length=30, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["kind", "path"], name="orgunit_kind_path"),
+            models.Index(fields=["parent", "kind", "name"], name="orgunit_parent_kind_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="orgunit_school_fields_only_on_schools",
+                condition=Q(kind="school", category__gt="", ownership__gt="")
+                | (~Q(kind="school") & Q(category="", ownership="")),
+            ),
+            models.CheckConstraint(
+                name="orgunit_only_root_has_no_parent",
+                condition=Q(parent__isnull=False) | Q(kind__in=["province", "city"]),
+            ),
+        ]
+        # Object permissions granted on a unit (django-guardian) and valid for its subtree.
+        # A role (campaign.roles) is a named bundle of these.
+        permissions = [
+            ("manage_users", _("Can manage users and their roles in the unit")),
+            ("manage_units", _("Can manage units of the organisation tree")),
+            ("run_jobs", _("Can start and re-run jobs for the unit")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        if self.kind == self.Kind.SCHOOL:
+            return reverse("school_detail", args=[self.code])
+        if self.kind == self.Kind.COUNTY:
+            return reverse("county_detail", args=[self.code])
+        return reverse("org_tree")
+
+    @property
+    def is_school(self):
+        return self.kind == self.Kind.SCHOOL
+
+    def ancestor_ids(self):
+        """Ids from the root down to and including this unit, read from the path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_in_subtree_of(self, unit):
+        return self.path.startswith(unit.path)
+
+
+class SchoolManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=OrgUnit.Kind.SCHOOL)
+
+
+class School(OrgUnit):
+    """The schools of the tree, under the glossary's name (``School.Category``)."""
+
+    objects = SchoolManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+
+class RoleGrant(models.Model):
+    """That a user holds a role at a unit (and so in its whole subtree).
+
+    The permissions the role carries are stored as django-guardian object permissions on the
+    unit; this row records which role they came from, who granted it and when, so that the
+    portal can show and revoke roles rather than loose permissions.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=20)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="rolegrant_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.role_label} · {self.unit}"
+
+    @property
+    def role_label(self):
+        from campaign.roles import Role
+
+        try:
+            return Role(self.role).label
+        except ValueError:
+            return self.role
+
+
+class UnitStatistics(models.Model):
+    """Counts of a city's or county's subtree, rebuilt by the org-tree statistics job."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="statistics")
+    schools = models.PositiveIntegerField(default=0)
+    students = models.PositiveBigIntegerField(default=0)
+    staff = models.PositiveBigIntegerField(default=0)
+    by_category = models.JSONField(default=dict)
+    by_ownership = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("unit statistics")
+        verbose_name_plural = _("unit statistics")
+
+
+def job_file_path(instance, filename):
+    return f"jobs/{instance.kind}/{instance.pk}/{filename}"
+
+
+class JobRun(models.Model):
+    """One run of a background job, visible to the people of the unit it concerns."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="job_runs")
+    period = models.CharField(
+        _("period"),
+        max_length=40,
+        help_text=_("What the run covers, e.g. 2019-W50 or 2019-12; unique per kind and unit."),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("produced file"), upload_to=job_file_path, blank=True, max_length=255)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The last guard against a job that was queued twice.
+            models.UniqueConstraint(fields=["kind", "unit", "period"], name="jobrun_once"),
+            models.CheckConstraint(name="jobrun_progress_0_100", condition=Q(progress__lte=100)),
+        ]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="jobrun_unit_recent")]
+
+    def __str__(self):
+        return f"{self.kind_label} · {self.unit} · {self.period}"
+
+    @property
+    def kind_label(self):
+        from campaign.jobs import registry
+
+        job = registry.get(self.kind)
+        return job.label if job else self.kind
+
+    @property
+    def file_name(self):
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker answered, for /healthz."""
+
+    hostname = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+
+class OrgUnitUserPermission(UserObjectPermissionBase):
+    """django-guardian object permissions on units, with a real foreign key.
+
+    A direct key (rather than guardian's generic text ``object_pk``) lets the access module read
+    a user's granted units and their paths in one indexed join.
+    """
+
+    content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+
+
+class AuditEntry(models.Model):
+    """An immutable record of who changed people, roles, units or jobs, and when."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.SET_NULL, related_name="+")
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

@@ -1,0 +1,66 @@
+"""The roles of the campaign and the unit permissions each one carries.
+
+A role is granted at one unit and holds for that unit's whole subtree. Later features add
+permissions to a role here (and the codename to ``OrgUnit.Meta.permissions``); nothing else
+needs to change for existing grants to carry them, once ``role_grants_sync`` has run.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import OrgUnit
+
+Kind = OrgUnit.Kind
+
+
+class Perm:
+    """Codenames of the object permissions on ``OrgUnit`` (see its ``Meta.permissions``)."""
+
+    VIEW = "view_orgunit"
+    MANAGE_USERS = "manage_users"
+    MANAGE_UNITS = "manage_units"
+    RUN_JOBS = "run_jobs"
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("city administrator")
+    CITY_STAFF = "city_staff", _("city bureau staff")
+    SAFETY_OFFICE = "safety_office", _("Safety & Stability Office")
+    COUNTY_STAFF = "county_staff", _("county bureau staff")
+    SCHOOL_OFFICER = "school_officer", _("school safety officer")
+    INSPECTOR = "inspector", _("inspector")
+    LEADER = "leader", _("leader (read-only)")
+
+
+# What each role may do in its subtree.
+ROLE_PERMS = {
+    Role.CITY_ADMIN: {Perm.VIEW, Perm.MANAGE_USERS, Perm.MANAGE_UNITS, Perm.RUN_JOBS},
+    Role.CITY_STAFF: {Perm.VIEW, Perm.RUN_JOBS},
+    Role.SAFETY_OFFICE: {Perm.VIEW, Perm.RUN_JOBS},
+    Role.COUNTY_STAFF: {Perm.VIEW, Perm.MANAGE_USERS, Perm.RUN_JOBS},
+    Role.SCHOOL_OFFICER: {Perm.VIEW},
+    Role.INSPECTOR: {Perm.VIEW},
+    Role.LEADER: {Perm.VIEW},
+}
+
+# At which kinds of unit a role may be granted.
+ROLE_UNIT_KINDS = {
+    Role.CITY_ADMIN: {Kind.PROVINCE, Kind.CITY},
+    Role.CITY_STAFF: {Kind.PROVINCE, Kind.CITY},
+    Role.SAFETY_OFFICE: {Kind.CITY},
+    Role.COUNTY_STAFF: {Kind.COUNTY},
+    Role.SCHOOL_OFFICER: {Kind.SCHOOL},
+    Role.INSPECTOR: {Kind.CITY, Kind.COUNTY},
+    Role.LEADER: {Kind.PROVINCE, Kind.CITY, Kind.COUNTY},
+}
+
+# Which roles a holder of this role may grant inside its own subtree. County staff manage
+# their county's people but cannot create city-level roles.
+ROLE_MAY_GRANT = {
+    Role.CITY_ADMIN: set(Role),
+    Role.COUNTY_STAFF: {Role.COUNTY_STAFF, Role.SCHOOL_OFFICER, Role.INSPECTOR, Role.LEADER},
+}
+
+
+def all_unit_perms():
+    return sorted(set().union(*ROLE_PERMS.values()))

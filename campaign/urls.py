@@ -1,0 +1,29 @@
+from django.urls import path
+
+from campaign.views import imports, jobs, people, tree, workbench
+
+urlpatterns = [
+    path("", workbench.workbench, name="workbench"),
+    # Organisation tree
+    path("tree/", tree.org_tree, name="org_tree"),
+    path("counties/<str:code>/", tree.county_detail, name="county_detail"),
+    path("schools/", tree.school_list, name="school_list"),
+    path("schools/<str:code>/", tree.school_detail, name="school_detail"),
+    path("schools/<str:code>/edit/", tree.school_edit, name="school_edit"),
+    # People and roles
+    path("people/", people.user_list, name="user_list"),
+    path("people/new/", people.user_new, name="user_new"),
+    path("people/<int:pk>/", people.user_detail, name="user_detail"),
+    path("people/<int:pk>/grant/", people.user_grant, name="user_grant"),
+    path("people/<int:pk>/grants/<int:grant_pk>/revoke/", people.grant_revoke, name="grant_revoke"),
+    path("people/<int:pk>/active/", people.user_active, name="user_active"),
+    # Bulk import of schools and people from a workbook
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/template/<str:kind>.xlsx", imports.import_template, name="import_template"),
+    # Job runs
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/statistics/", jobs.statistics_start, name="statistics_start"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/file/", jobs.job_file, name="job_file"),
+    path("jobs/<int:pk>/rerun/", jobs.job_rerun, name="job_rerun"),
+]
