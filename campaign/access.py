@@ -90,6 +90,8 @@ def require_perm_at(user, perm, unit):
 
 def unit_for_user(user, code, *, kind=None, perm=Perm.VIEW):
     """The unit with ``code`` if the user may see it; 404 otherwise, whether or not it exists."""
+    if "\x00" in code:  # PostgreSQL refuses NUL in text: such a code names nothing
+        raise Http404
     qs = units_where(user, perm)
     if kind is not None:
         qs = qs.filter(kind=kind)

@@ -5,8 +5,8 @@ work for one ``JobRun``; the single Celery task ``campaign.tasks.job_run_task`` 
 This keeps ``campaign`` free of imports from the apps above it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 
 @dataclass(frozen=True)
@@ -32,5 +32,5 @@ def register(kind: str, label, handler: Callable, *, perm: str) -> None:
     registry[kind] = Job(kind=kind, label=label, handler=handler, perm=perm)
 
 
-def get(kind: str) -> Optional[Job]:
+def get(kind: str) -> Job | None:
     return registry.get(kind)

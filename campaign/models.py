@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # "Zhang" and "zhang" would be two people to the database but one to a clerk.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
 
     def __str__(self):
         return self.full_name or self.username
@@ -185,6 +190,21 @@ class RoleGrant(models.Model):
         verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="rolegrant_unique"),
+            # Mirrors campaign.roles.Role; a grant of an unknown role could not be revoked.
+            models.CheckConstraint(
+                name="rolegrant_known_role",
+                condition=Q(
+                    role__in=[
+                        "city_admin",
+                        "city_staff",
+                        "safety_office",
+                        "county_staff",
+                        "school_officer",
+                        "inspector",
+                        "leader",
+                    ]
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -215,6 +235,9 @@ class UnitStatistics(models.Model):
         verbose_name = _("unit statistics")
         verbose_name_plural = _("unit statistics")
 
+    def __str__(self):
+        return f"{self.unit} · {self.schools}"
+
 
 def job_file_path(instance, filename):
     return f"jobs/{instance.kind}/{instance.pk}/{filename}"
@@ -236,9 +259,7 @@ class JobRun(models.Model):
         max_length=40,
         help_text=_("What the run covers, e.g. 2019-W50 or 2019-12; unique per kind and unit."),
     )
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.QUEUED
-    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -286,6 +307,9 @@ class WorkerHeartbeat(models.Model):
     hostname = models.CharField(max_length=200, unique=True)
     seen_at = models.DateTimeField()
 
+    def __str__(self):
+        return f"{self.hostname} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
 
 class OrgUnitUserPermission(UserObjectPermissionBase):
     """django-guardian object permissions on units, with a real foreign key.
@@ -313,3 +337,6 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

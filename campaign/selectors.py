@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -127,3 +127,110 @@ def worker_alive():
     return seen is not None and timezone.now() - seen < timedelta(
         seconds=settings.WORKER_STALE_SECONDS
     )
+
+
+# --- Tree pages and workbench ---------------------------------------------------------------
+
+
+def school_counts_under(user, unit):
+    """Schools, students and staff in ``unit``'s subtree that the user may see, with counts
+    by category and by ownership: one grouped query."""
+    rows = (
+        schools_under(user, unit)
+        .order_by()
+        .values("category", "ownership")
+        .annotate(n=Count("id"), students=Sum("students"), staff=Sum("staff"))
+    )
+    totals = {"schools": 0, "students": 0, "staff": 0, "by_category": {}, "by_ownership": {}}
+    for row in rows:
+        totals["schools"] += row["n"]
+        totals["students"] += row["students"] or 0
+        totals["staff"] += row["staff"] or 0
+        by_cat, by_own = totals["by_category"], totals["by_ownership"]
+        by_cat[row["category"]] = by_cat.get(row["category"], 0) + row["n"]
+        by_own[row["ownership"]] = by_own.get(row["ownership"], 0) + row["n"]
+    return totals
+
+
+def school_parents_for_user(user):
+    """The counties and cities in scope, the units a school list can be narrowed to."""
+    return OrgUnit.objects.filter(
+        access.scope_q(user), kind__in=[Kind.CITY, Kind.COUNTY], is_active=True
+    ).order_by("depth", "name", "pk")
+
+
+def granted_schools(user):
+    """Schools where the user's part of the tree starts (a school officer's whole tree)."""
+    return access.top_units(user).filter(kind=Kind.SCHOOL).select_related("parent")
+
+
+def unit_ancestors(unit):
+    """The units above ``unit``, top down, for breadcrumbs.
+
+    Not scoped: a user who may see a unit may know the names of the units it belongs to;
+    views link to an ancestor only where ``access.has_perm_at`` allows.
+    """
+    ids = unit.ancestor_ids()[:-1]
+    if not ids:
+        return []
+    return list(OrgUnit.objects.filter(pk__in=ids).order_by("depth"))
+
+
+def scope_totals(user):
+    """Counties, schools and students in the user's scope, in one query."""
+    school = Q(kind=Kind.SCHOOL)
+    totals = OrgUnit.objects.filter(access.scope_q(user), is_active=True).aggregate(
+        counties=Count("id", filter=Q(kind=Kind.COUNTY)),
+        schools=Count("id", filter=school),
+        students=Sum("students", filter=school),
+    )
+    return {key: value or 0 for key, value in totals.items()}
+
+
+def role_grants_of(user):
+    """The user's own role grants with their units, for the workbench greeting."""
+    return (
+        RoleGrant.objects.filter(user_id=user.pk, unit__is_active=True)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
+
+
+# --- People pages ---------------------------------------------------------------------------
+
+
+def people_for_manager(user, *, q="", kind="", role=""):
+    """``users_managed_by`` narrowed by a search (user name, full name) and by the unit kind
+    or role of a grant *in the user's manage scope* (grants elsewhere are not revealed)."""
+    from django.db.models import Q
+
+    people = users_managed_by(user)
+    if q:
+        people = people.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    if kind or role:
+        grants = RoleGrant.objects.filter(unit__in=access.units_where(user, Perm.MANAGE_USERS))
+        if kind:
+            grants = grants.filter(unit__kind=kind)
+        if role:
+            grants = grants.filter(role=role)
+        people = people.filter(pk__in=grants.values("user_id"))
+    return people
+
+
+def managed_unit_by_code(user, code):
+    """The unit with ``code`` if the user may manage people there, else ``None``."""
+    if not code:
+        return None
+    return access.units_where(user, Perm.MANAGE_USERS).filter(code=code).first()
+
+
+def managed_unit_choices(user, *, school_limit=300):
+    """Units to suggest in a unit-code field: every non-school unit in the user's manage
+    scope, plus its schools when there are at most ``school_limit`` of them (a county, not a
+    province). Two queries at most."""
+    units = access.units_where(user, Perm.MANAGE_USERS).order_by("depth", "name", "pk")
+    choices = list(units.exclude(kind=Kind.SCHOOL).values_list("code", "name"))
+    schools = list(units.filter(kind=Kind.SCHOOL).values_list("code", "name")[: school_limit + 1])
+    if len(schools) <= school_limit:
+        choices += schools
+    return choices

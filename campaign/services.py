@@ -172,9 +172,7 @@ def role_grants_sync():
 
 
 @transaction.atomic
-def user_create(
-    *, username, full_name, role, unit, actor, email="", phone="", password=None
-):
+def user_create(*, username, full_name, role, unit, actor, email="", phone="", password=None):
     """Create a person with a first role grant. Without a password they must reset it."""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("The user name %(name)s is already taken.") % {"name": username})
@@ -184,20 +182,31 @@ def user_create(
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same name created at the same moment by someone else
+        raise ValidationError(
+            _("The user name %(name)s is already taken.") % {"name": username}
+        ) from None
     audit(actor=actor, action="user.create", unit=unit, target_user=user)
     role_grant(user=user, role=role, unit=unit, actor=actor)
     return user
 
 
 def _require_manages(actor, user):
-    """Actor must manage people at one of the user's units."""
+    """Actor must manage people at *every* unit where the person holds a role.
+
+    Otherwise a county could deactivate, say, a city staff member who also holds a grant in
+    that county.
+    """
     if access.is_unrestricted(actor):
         return
-    for grant in user.role_grants.select_related("unit"):
-        if access.has_perm_at(actor, Perm.MANAGE_USERS, grant.unit):
-            return
-    raise ValidationError(_("You may not manage this person."))
+    grants = list(user.role_grants.select_related("unit"))
+    if not grants or not all(
+        access.has_perm_at(actor, Perm.MANAGE_USERS, grant.unit) for grant in grants
+    ):
+        raise ValidationError(_("You may not manage this person."))
 
 
 @transaction.atomic
@@ -329,8 +338,7 @@ def org_statistics_rebuild(*, unit, report_progress=lambda p: None):
         n=Count("id"), students=Sum("students"), staff=Sum("staff")
     )
     stats = {
-        u.pk: {"schools": 0, "students": 0, "staff": 0, "cat": {}, "own": {}}
-        for u in totals_units
+        u.pk: {"schools": 0, "students": 0, "staff": 0, "cat": {}, "own": {}} for u in totals_units
     }
     path_of = {u.pk: u for u in totals_units}
     for row in per_parent:
@@ -418,3 +426,38 @@ def worker_heartbeat_record(*, hostname):
     WorkerHeartbeat.objects.update_or_create(
         hostname=hostname[:200], defaults={"seen_at": timezone.now()}
     )
+
+
+# --- People pages (forms and buttons) -------------------------------------------------------
+
+
+def roles_grantable_anywhere(*, actor):
+    """The roles ``actor`` may grant at some unit of their scope: the choices of a form.
+
+    ``role_grant`` still checks the exact role and unit when the form is submitted.
+    """
+    if access.is_unrestricted(actor):
+        return list(Role)
+    grantable = set()
+    for role in actor.role_grants.filter(unit__is_active=True).values_list("role", flat=True):
+        grantable |= ROLE_MAY_GRANT.get(role, set())
+    return [r for r in Role if r in grantable]
+
+
+def grants_revocable(*, actor, grants):
+    """The ids of those ``grants`` that ``actor`` may revoke (the rule of ``role_revoke``),
+    read with one query however many grants are shown."""
+    if access.is_unrestricted(actor):
+        return {g.pk for g in grants}
+    own = list(actor.role_grants.values_list("role", "unit__path"))
+    revocable = set()
+    for grant in grants:
+        if not access.has_perm_at(actor, Perm.MANAGE_USERS, grant.unit):
+            continue
+        may = set()
+        for role, path in own:
+            if grant.unit.path.startswith(path):
+                may |= ROLE_MAY_GRANT.get(role, set())
+        if grant.role in may:
+            revocable.add(grant.pk)
+    return revocable

@@ -22,3 +22,12 @@ def worker_heartbeat_task():
     from celery import current_task
 
     services.worker_heartbeat_record(hostname=current_task.request.hostname or "worker")
+
+
+@shared_task(ignore_result=True)
+def org_statistics_nightly_task():
+    """Rebuild the statistics of every top unit (city or province) once a night."""
+    from campaign.models import OrgUnit
+
+    for unit in OrgUnit.objects.filter(parent__isnull=True, is_active=True):
+        services.org_statistics_request(unit=unit, actor=None)

@@ -1,16 +1,48 @@
-"""What the shell layout needs on every page: the user's navigation, built from their grants."""
+"""What the shell layout needs on every page: the brand, and the user's navigation built
+from their grants (read once per request by ``campaign.access``)."""
+
+from django.conf import settings
 
 from campaign import access
 from campaign.roles import Perm
 
+# Which navigation entry a page belongs to, by URL name.
+_SECTIONS = {
+    "workbench": "workbench",
+    "org_tree": "tree",
+    "county_detail": "tree",
+    "school_list": "schools",
+    "school_detail": "schools",
+    "school_edit": "schools",
+    "user_list": "people",
+    "user_new": "people",
+    "user_detail": "people",
+    "user_grant": "people",
+    "grant_revoke": "people",
+    "user_active": "people",
+    "import_upload": "people",
+    "job_list": "jobs",
+    "job_detail": "jobs",
+    "statistics_start": "jobs",
+}
+
+
+def _section(request):
+    match = getattr(request, "resolver_match", None)
+    return _SECTIONS.get(match.url_name, "") if match else ""
+
 
 def shell(request):
+    context = {"portal_name": settings.PORTAL_NAME}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
-    return {
-        "nav_can_manage_users": access.is_unrestricted(user)
-        or bool(access.granted_paths(user).get(Perm.MANAGE_USERS)),
-        "nav_can_run_jobs": access.is_unrestricted(user)
-        or bool(access.granted_paths(user).get(Perm.RUN_JOBS)),
-    }
+        return context
+    unrestricted = access.is_unrestricted(user)
+    paths = access.granted_paths(user)
+    context.update(
+        nav_can_manage_users=unrestricted or bool(paths.get(Perm.MANAGE_USERS)),
+        nav_can_run_jobs=unrestricted or bool(paths.get(Perm.RUN_JOBS)),
+        nav_has_scope=unrestricted or bool(paths.get(Perm.VIEW)),
+        nav_section=_section(request),
+    )
+    return context

@@ -1,10 +1,13 @@
 """Views of the portal itself: health, sign-in and the error pages."""
 
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.validators import MaxLengthValidator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -60,7 +63,17 @@ def healthz(request):
     return JsonResponse(body, status=200 if body["ok"] else 503)
 
 
+class PortalAuthenticationForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets maxlength on the widget only; enforce it, or an over-long name reaches
+        # django-axes' 255-character column and fails there.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
 class PortalLoginView(LoginView):
+    form_class = PortalAuthenticationForm
     redirect_authenticated_user = True
 
 
@@ -73,4 +86,6 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # Rendered without the request context: the context processors query the database, which
+    # may be exactly what failed.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

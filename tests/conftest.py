@@ -12,6 +12,12 @@ from campaign.roles import Role
 from tests.factories import CityFactory, CountyFactory, SchoolFactory, UserFactory, grant
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The production hasher takes about a second per password on these machines.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 class Tree:
     pass
 
@@ -30,10 +36,15 @@ def tree(db):
         category=OrgUnit.Category.KINDERGARTEN,
         ownership=OrgUnit.Ownership.PRIVATE,
     )
-    t.rd_school = SchoolFactory(name="如东县掘港初级中学", code="NT-RD-0001", parent=t.rudong,
-                                category=OrgUnit.Category.JUNIOR)
-    t.city_school = SchoolFactory(name="南通中学", code="NT-0001", parent=t.city,
-                                  category=OrgUnit.Category.SENIOR)
+    t.rd_school = SchoolFactory(
+        name="如东县掘港初级中学",
+        code="NT-RD-0001",
+        parent=t.rudong,
+        category=OrgUnit.Category.JUNIOR,
+    )
+    t.city_school = SchoolFactory(
+        name="南通中学", code="NT-0001", parent=t.city, category=OrgUnit.Category.SENIOR
+    )
     return t
 
 

@@ -1,9 +1,117 @@
-"""Filled in by the foundation work (placeholder while helpers build it)."""
-from django.http import Http404
+"""Job runs: the list of runs in the user's part of the tree, one run with live progress, its
+produced file, re-running a failed run and starting the organisation statistics job."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from campaign import access, jobs, selectors, services
+from campaign.models import JobRun
+from campaign.roles import Perm
+
+PAGE_SIZE = 25
+LIVE_STATES = (JobRun.State.QUEUED, JobRun.State.RUNNING)
 
 
-def job_list(request, **kw):
-    raise Http404
+def _may_rerun(user, run):
+    job = jobs.get(run.kind)
+    return (
+        run.state == JobRun.State.FAILED
+        and job is not None
+        and access.has_perm_at(user, job.perm, run.unit)
+    )
 
 
-statistics_start = job_detail = job_file = job_rerun = job_list
+def _decorate(user, run):
+    # Answered from the grants read once per request: no query per row.
+    run.may_rerun = _may_rerun(user, run)
+    run.is_live = run.state in LIVE_STATES
+    run.error_summary = run.error.split("\n", 1)[0] if run.error else ""
+    return run
+
+
+@login_required
+@require_GET
+def job_list(request):
+    page = Paginator(selectors.job_runs_for_user(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for run in page.object_list:
+        _decorate(request.user, run)
+    context = {
+        "page": page,
+        "statistics_units": list(access.top_units(request.user, Perm.RUN_JOBS)),
+    }
+    return render(request, "campaign/jobs/job_list.html", context)
+
+
+@login_required
+@require_POST
+def statistics_start(request):
+    """Queue a rebuild of the organisation statistics for one unit the user may run jobs at."""
+    code = request.POST.get("unit", "").strip()
+    if not code:
+        messages.error(request, _("Choose the unit whose statistics should be rebuilt."))
+        return redirect("job_list")
+    unit = access.unit_for_user(request.user, code)  # 404 outside the user's tree
+    access.require_perm_at(request.user, Perm.RUN_JOBS, unit)  # 403 where they may only look
+    try:
+        run = services.org_statistics_request(unit=unit, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("job_list")
+    messages.success(
+        request,
+        _("The statistics of %(unit)s are being rebuilt.") % {"unit": unit.name},
+    )
+    return redirect("job_detail", pk=run.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def job_detail(request, pk):
+    run = _decorate(request.user, selectors.job_run_for_user(request.user, pk))
+    context = {"run": run}
+    if request.headers.get("HX-Request"):
+        # htmx polls this while the run is queued or running; the fragment stops polling
+        # itself once the run has finished.
+        return render(request, "campaign/jobs/_run_status.html", context)
+    return render(request, "campaign/jobs/job_detail.html", context)
+
+
+@login_required
+@require_GET
+def job_file(request, pk):
+    run = selectors.job_run_for_user(request.user, pk)
+    if not run.file:
+        raise Http404
+    try:
+        handle = run.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=run.file_name)
+
+
+@login_required
+@require_POST
+def job_rerun(request, pk):
+    run = selectors.job_run_for_user(request.user, pk)
+    job = jobs.get(run.kind)
+    if job is None:
+        messages.error(request, _("This kind of job no longer exists and cannot be run again."))
+        return redirect("job_detail", pk=run.pk)
+    access.require_perm_at(request.user, job.perm, run.unit)
+    try:
+        services.job_run_rerun(job_run=run, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("job_detail", pk=run.pk)
+    messages.success(request, _("The job has been queued again."))
+    return redirect("job_detail", pk=run.pk)

@@ -1,6 +1,22 @@
-"""Filled in by the foundation work (placeholder while helpers build it)."""
-from django.http import Http404
+"""The workbench: the landing page after sign-in, "what needs my action today"."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from campaign import access, selectors
+
+RECENT_JOB_RUNS = 5
 
 
+@login_required
 def workbench(request):
-    raise Http404
+    user = request.user
+    grants = list(selectors.role_grants_of(user))
+    has_scope = bool(grants) or access.is_unrestricted(user)
+    context = {
+        "grants": grants,
+        "has_scope": has_scope,
+        "totals": selectors.scope_totals(user) if has_scope else None,
+        "job_runs": list(selectors.job_runs_for_user(user)[:RECENT_JOB_RUNS]) if has_scope else [],
+    }
+    return render(request, "campaign/workbench.html", context)

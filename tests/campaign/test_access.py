@@ -59,3 +59,18 @@ def test_county_staff_cannot_grant_city_roles(tree, county_staff, outsider):
         user=outsider, role=Role.SCHOOL_OFFICER, unit=tree.tz_school2, actor=county_staff
     )
     assert list(access.units_where(outsider)) == [tree.tz_school2]
+
+
+def test_role_constraint_matches_the_roles():
+    # The check constraint lists the role values by hand; it must follow campaign.roles.Role.
+    constraint = next(c for c in RoleGrant._meta.constraints if c.name == "rolegrant_known_role")
+    assert sorted(constraint.condition.children[0][1]) == sorted(r.value for r in Role)
+
+
+def test_county_cannot_deactivate_someone_who_also_holds_a_city_role(tree, county_staff, outsider):
+    from django.core.exceptions import ValidationError
+
+    services.role_grant(user=outsider, role=Role.SCHOOL_OFFICER, unit=tree.tz_school, actor=None)
+    services.role_grant(user=outsider, role=Role.CITY_STAFF, unit=tree.city, actor=None)
+    with pytest.raises(ValidationError):
+        services.user_set_active(user=outsider, active=False, actor=county_staff)

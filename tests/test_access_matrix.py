@@ -1,0 +1,329 @@
+"""Who may open which URL: every URL pattern × every persona × an in- and an out-of-scope object.
+
+DESIGN §4 (pretix's permission-matrix test). ``MATRIX`` holds one row per URL name; a URL
+pattern added without a row fails ``test_every_url_has_a_row``, naming the pattern.
+
+Scopes: ``in`` is an object under 通州区 (NT-TZ), ``out`` the same kind of object under 如东县
+(NT-RD). 通州区's county staff see only ``in``; city-level personas see both; the school officer
+sees only their own school (NT-TZ-0001); the outsider sees nothing.
+
+Each row is a line of the table, one cell per persona in ``PERSONAS`` order; a cell is
+``in/out`` for object URLs and a single code for the rest:
+  200 the page · 302 a redirect (anonymous: to the sign-in page; signed in: after success)
+  403 in scope, not permitted · 404 out of scope, or no such thing · 405 wrong method
+  hz  /healthz: 200 or 503, JSON
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from campaign.models import JobRun
+from campaign.roles import Role
+from tests.factories import UserFactory, grant
+
+PERSONAS = (
+    "city_admin",
+    "city_staff",
+    "safety_office",
+    "county_staff",
+    "school_officer",
+    "inspector",
+    "leader",
+    "outsider",
+    "anonymous",
+)
+IN, OUT = "in", "out"
+
+
+# --- Objects each row points at, by scope ---------------------------------------------------
+
+
+def county(o, scope):
+    return {"code": (o.tree.tongzhou if scope == IN else o.tree.rudong).code}
+
+
+def school(o, scope):
+    return {"code": (o.tree.tz_school if scope == IN else o.tree.rd_school).code}
+
+
+def person(o, scope):
+    return {"pk": (o.person_in if scope == IN else o.person_out).pk}
+
+
+def person_grant(o, scope):
+    p = o.person_in if scope == IN else o.person_out
+    return {"pk": p.pk, "grant_pk": p.role_grants.get().pk}
+
+
+def job(o, scope):
+    return {"pk": (o.run_in if scope == IN else o.run_out).pk}
+
+
+def failed_job(o, scope):
+    return {"pk": (o.failed_in if scope == IN else o.failed_out).pk}
+
+
+def unit_code(o, scope):
+    return {"unit": county(o, scope)["code"]}
+
+
+# A role at a 通州区 school, which city admins and 通州区's county staff may grant.
+GRANT = {"role": Role.SCHOOL_OFFICER.value, "unit": "NT-TZ-0002"}
+
+
+# --- The matrix -----------------------------------------------------------------------------
+#              admin    city     safety   county   officer  inspect  leader   outsider anonymous
+
+# Pages every signed-in user may open; their content is scoped (an outsider sees an empty page).
+SIGNED_IN = "  200      200      200      200      200      200      200      200      302"
+# A county's page: whoever's scope covers the county.
+VIEW_COUNTY = "200/200  200/200  200/200  200/404  404/404  200/200  200/200  404/404  302/302"
+# A school's page: whoever's scope covers the school, including its own officer.
+VIEW_SCHOOL = "200/200  200/200  200/200  200/404  200/404  200/200  200/200  404/404  302/302"
+# Editing a school needs manage_units (city admin); those who see it but may not edit get 403.
+EDIT_SCHOOL = "200/200  403/403  403/403  403/404  403/404  403/403  403/403  404/404  302/302"
+# People pages need manage_users (city admin, county staff); everyone else gets 403.
+PEOPLE = "     200      403      403      200      403      403      403      403      302"
+# One person: those who manage people see the people of their units; out of their units is 404.
+PERSON = "     200/200  403/403  403/403  200/404  403/403  403/403  403/403  403/403  302/302"
+# Changing a person's roles or state: a redirect after success, else as PERSON.
+PERSON_POST = "302/302  403/403  403/403  302/404  403/403  403/403  403/403  403/403  302/302"
+# Bulk import of schools and people: city admin and county staff.
+IMPORT = "     200      403      403      200      403      403      403      403      302"
+# A job run (and its file): whoever can view the run's unit (the county, not a school in it).
+VIEW_JOB = "   200/200  200/200  200/200  200/404  404/404  200/200  200/200  404/404  302/302"
+# Starting or re-running a job needs run_jobs at the unit; out of scope is 404.
+RUN_JOB = "    302/302  302/302  302/302  302/404  404/404  403/403  403/403  404/404  302/302"
+# Sign-in: a signed-in user is sent on to the workbench.
+LOGIN = "      302      302      302      302      302      302      302      302      200"
+# Password reset pages are open to everyone.
+OPEN = "       200      200      200      200      200      200      200      200      200"
+# Signing out and switching the language redirect everyone.
+SWITCH = "     302      302      302      302      302      302      302      302      302"
+# The health probe needs no sign-in.
+HEALTH = "     hz       hz       hz       hz       hz       hz       hz       hz       hz"
+# Django admin: staff only; everyone else is sent to the admin's own sign-in.
+ADMIN = "      200      302      302      302      302      302      302      302      302"
+
+
+@dataclass
+class Row:
+    cells: str
+    kwargs: Callable | None = None  # (objects, scope) -> URL kwargs; None: no object in the URL
+    method: str = "GET"
+    data: Callable | dict | None = None  # POST payload, or (objects, scope) -> payload
+    # Where a 302 must (anonymous) or must not (signed in) lead: the sign-in page by default;
+    # "admin:login" sends everyone who is not staff there; None: wherever (logout, set_language).
+    login: str | None = settings.LOGIN_URL
+    expect: dict = field(init=False)
+
+    def __post_init__(self):
+        cells = self.cells.split()
+        assert len(cells) == len(PERSONAS), f"{len(cells)} cells for {len(PERSONAS)} personas"
+        assert len({cell.count("/") for cell in cells}) == 1, f"mixed scoped cells: {cells}"
+        self.expect = {
+            persona: dict(zip((IN, OUT), cell.split("/"), strict=False))
+            for persona, cell in zip(PERSONAS, cells, strict=True)
+        }
+
+
+MATRIX = {
+    # Portal: sign-in, passwords, language, health, admin
+    "login": Row(LOGIN),
+    "logout": Row(SWITCH, method="POST", login=None),
+    "password_change": Row(SIGNED_IN),
+    "password_change_done": Row(SIGNED_IN),
+    "password_reset": Row(OPEN),
+    "password_reset_done": Row(OPEN),
+    "password_reset_confirm": Row(OPEN, kwargs=lambda o, s: {"uidb64": "MQ", "token": "x-y"}),
+    "password_reset_complete": Row(OPEN),
+    "set_language": Row(SWITCH, method="POST", data={"language": "en"}, login=None),
+    "healthz": Row(HEALTH),
+    "admin:index": Row(ADMIN, login="admin:login"),
+    # Organisation tree
+    "workbench": Row(SIGNED_IN),
+    "org_tree": Row(SIGNED_IN),
+    "school_list": Row(SIGNED_IN),
+    "county_detail": Row(VIEW_COUNTY, kwargs=county),
+    "school_detail": Row(VIEW_SCHOOL, kwargs=school),
+    "school_edit": Row(EDIT_SCHOOL, kwargs=school),
+    # People and roles
+    "user_list": Row(PEOPLE),
+    "user_new": Row(PEOPLE),
+    "user_detail": Row(PERSON, kwargs=person),
+    "user_grant": Row(PERSON_POST, kwargs=person, method="POST", data=GRANT),
+    "grant_revoke": Row(PERSON_POST, kwargs=person_grant, method="POST"),
+    "user_active": Row(PERSON_POST, kwargs=person, method="POST", data={"active": "0"}),
+    # Bulk import
+    "import_upload": Row(IMPORT),
+    "import_template": Row(IMPORT, kwargs=lambda o, s: {"kind": "users"}),
+    # Job runs
+    "job_list": Row(SIGNED_IN),
+    "job_detail": Row(VIEW_JOB, kwargs=job),
+    "job_file": Row(VIEW_JOB, kwargs=job),
+    "job_rerun": Row(RUN_JOB, kwargs=failed_job, method="POST"),
+    "statistics_start": Row(RUN_JOB, method="POST", data=unit_code),
+}
+
+
+# --- Every URL pattern has a row --------------------------------------------------------------
+
+
+def url_names(patterns=None, prefix="", namespace=""):
+    """(full route, name) of every pattern, walking through includes."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace]))
+            yield from url_names(p.url_patterns, prefix + str(p.pattern), ns)
+        else:
+            name = ":".join(filter(None, [namespace, p.name])) if p.name else None
+            yield prefix + str(p.pattern), name
+
+
+def project_urls():
+    """The project's URLs; of the Django admin's own pages only its index stands for them all."""
+    return {
+        name or f"<unnamed: {route}>": route
+        for route, name in url_names()
+        if not route.startswith("admin/") or name == "admin:index"
+    }
+
+
+def test_every_url_has_a_row():
+    missing = {name: route for name, route in project_urls().items() if name not in MATRIX}
+    assert not missing, f"URL patterns without a row in the access matrix: {missing}"
+
+
+def test_every_row_is_a_url():
+    stale = sorted(set(MATRIX) - set(project_urls()))
+    assert not stale, f"Access-matrix rows for URL names that do not exist: {stale}"
+
+
+# --- Every cell ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def objects(tree, other_county_staff, settings, tmp_path):
+    """The in- and out-of-scope people and job runs the rows point at."""
+    settings.MEDIA_ROOT = tmp_path
+    o = SimpleNamespace(tree=tree)
+    o.person_in = grant(UserFactory(username="tz-officer2"), Role.SCHOOL_OFFICER, tree.tz_school2)
+    o.person_out = other_county_staff
+    for scope, unit in ((IN, tree.tongzhou), (OUT, tree.rudong)):
+        run = JobRun.objects.create(
+            kind="org_statistics", unit=unit, period="2019-12", state=JobRun.State.SUCCEEDED
+        )
+        run.file.save("statistics.xlsx", ContentFile(b"PK fake workbook"))
+        failed = JobRun.objects.create(
+            kind="org_statistics", unit=unit, period="2019-11", state=JobRun.State.FAILED
+        )
+        setattr(o, f"run_{scope}", run)
+        setattr(o, f"failed_{scope}", failed)
+    return o
+
+
+def cells():
+    return [
+        pytest.param(name, persona, scope, id=f"{name}-{persona}-{scope}")
+        for name, row in MATRIX.items()
+        for persona in PERSONAS
+        for scope in row.expect[persona]
+    ]
+
+
+def client_as(request, persona):
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    return client
+
+
+@pytest.mark.parametrize(("name", "persona", "scope"), cells())
+def test_access(request, objects, name, persona, scope):
+    row = MATRIX[name]
+    expected = row.expect[persona][scope]
+    client = client_as(request, persona)
+    url = reverse(name, kwargs=row.kwargs(objects, scope) if row.kwargs else None)
+    data = row.data(objects, scope) if callable(row.data) else row.data or {}
+    if row.method == "POST":
+        response = client.post(url, data)
+    else:
+        response = client.get(url, data)
+
+    where = f"{row.method} {url} as {persona} ({scope} scope)"
+    if expected == "hz":
+        assert response.status_code in (200, 503), where
+        assert "ok" in response.json(), where
+        return
+    assert response.status_code == int(expected), (
+        f"{where}: expected {expected}, got {response.status_code}"
+    )
+    if expected == "302" and row.login:
+        location = response["Location"]
+        to_login = location.startswith(resolve_url(row.login))
+        if persona == "anonymous" or row.login == "admin:login":
+            assert to_login, f"{where}: redirected to {location}, not to sign in"
+        else:
+            assert not to_login, f"{where}: a signed-in user was sent to sign in"
+
+
+def test_job_file_without_a_file_is_404(objects, client_for, city_admin):
+    response = client_for(city_admin).get(reverse("job_file", args=[objects.failed_in.pk]))
+    assert response.status_code == 404
+
+
+def test_rerun_of_a_run_that_did_not_fail_changes_nothing(objects, client_for, city_admin):
+    response = client_for(city_admin).post(reverse("job_rerun", args=[objects.run_in.pk]))
+    assert response.status_code == 302
+    objects.run_in.refresh_from_db()
+    assert objects.run_in.state == JobRun.State.SUCCEEDED
+
+
+# POST-only actions refuse a GET (logout too; set_language answers a GET with a redirect).
+POST_ONLY = sorted(n for n, row in MATRIX.items() if row.method == "POST" and n != "set_language")
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_post_only_actions_refuse_get(objects, client_for, city_admin, name):
+    row = MATRIX[name]
+    url = reverse(name, kwargs=row.kwargs(objects, IN) if row.kwargs else None)
+    assert client_for(city_admin).get(url).status_code == 405
+
+
+@pytest.fixture
+def other_city(objects):
+    """苏州市, a second city: out of scope for everyone in 南通市 except the superuser."""
+    from tests.factories import CityFactory, CountyFactory, SchoolFactory
+
+    city = CityFactory(name="苏州市", code="SZ")
+    county_ = CountyFactory(name="姑苏区", code="SZ-GS", parent=city)
+    school_ = SchoolFactory(name="姑苏区实验小学", code="SZ-GS-0001", parent=county_)
+    run = JobRun.objects.create(
+        kind="org_statistics", unit=county_, period="2019-12", state=JobRun.State.SUCCEEDED
+    )
+    run.file.save("statistics.xlsx", ContentFile(b"PK fake workbook"))
+    return {
+        "county_detail": {"code": county_.code},
+        "school_detail": {"code": school_.code},
+        "school_edit": {"code": school_.code},
+        "job_detail": {"pk": run.pk},
+        "job_file": {"pk": run.pk},
+    }
+
+
+@pytest.mark.parametrize("persona", ["city_staff", "safety_office", "inspector", "leader"])
+def test_another_city_is_out_of_scope_for_city_personas(request, other_city, persona):
+    client = client_as(request, persona)
+    for name, kwargs in other_city.items():
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code == 404, f"{name} as {persona}"
