@@ -16,6 +16,7 @@ from campaign.models import OrgUnit, OrgUnitUserPermission
 from campaign.roles import Perm
 
 _CACHE_ATTR = "_campaign_granted_paths"
+_KINDS_ATTR = "_campaign_granted_kinds"
 
 
 def granted_paths(user):
@@ -27,9 +28,12 @@ def granted_paths(user):
         cached = {}
         rows = OrgUnitUserPermission.objects.filter(
             user_id=user.pk, content_object__is_active=True
-        ).values_list("permission__codename", "content_object__path")
-        for codename, path in rows:
+        ).values_list("permission__codename", "content_object__path", "content_object__kind")
+        kinds = {}
+        for codename, path, kind in rows:
             cached.setdefault(codename, set()).add(path)
+            kinds[path] = kind
+        setattr(user, _KINDS_ATTR, kinds)
         # Drop paths covered by a shorter granted path: fewer OR terms in every scoped query.
         cached = {code: _outermost(paths) for code, paths in cached.items()}
         setattr(user, _CACHE_ATTR, cached)
@@ -38,8 +42,9 @@ def granted_paths(user):
 
 def forget(user):
     """Drop the cached grants after they changed (services call this)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _KINDS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def _outermost(paths):
@@ -71,6 +76,32 @@ def scope_q(user, perm=Perm.VIEW, *, path_field="path"):
     return q
 
 
+def scope_q_by_level(user, perm=Perm.VIEW, *, school="school", county="county", city="city"):
+    """A Q for rows that carry denormalised school, county and city keys (e.g. hazards).
+
+    Compares plain ids instead of joining to the unit's path, so that a register of millions
+    of rows is filtered on its own indexed columns. A province grant matches through the
+    city's path (the city table is small).
+    """
+    if is_unrestricted(user):
+        return Q()
+    paths = granted_paths(user).get(perm, ())
+    kinds = getattr(user, _KINDS_ATTR, {})
+    q = Q(pk__in=[])
+    for path in paths:
+        unit_id = int(path.strip("/").rsplit("/", 1)[-1])
+        kind = kinds.get(path)
+        if kind == OrgUnit.Kind.SCHOOL:
+            q |= Q(**{f"{school}_id": unit_id})
+        elif kind == OrgUnit.Kind.COUNTY:
+            q |= Q(**{f"{county}_id": unit_id})
+        elif kind == OrgUnit.Kind.CITY:
+            q |= Q(**{f"{city}_id": unit_id})
+        else:
+            q |= Q(**{f"{city}__path__startswith": path})
+    return q
+
+
 def units_where(user, perm=Perm.VIEW):
     """All units (whole subtrees) in which ``user`` may do ``perm``."""
     return OrgUnit.objects.filter(scope_q(user, perm), is_active=True)
@@ -80,6 +111,19 @@ def has_perm_at(user, perm, unit):
     if is_unrestricted(user):
         return True
     return any(unit.path.startswith(p) for p in granted_paths(user).get(perm, ()))
+
+
+def levels_at(user, perm, unit):
+    """The kinds of the units, covering ``unit``, where the user holds ``perm`` directly.
+
+    The closed loop asks this: a general hazard is accepted at county level or above, a major
+    one at city level.
+    """
+    if is_unrestricted(user):
+        return {OrgUnit.Kind.PROVINCE, OrgUnit.Kind.CITY}
+    paths = granted_paths(user).get(perm, ())
+    kinds = getattr(user, _KINDS_ATTR, {})
+    return {kinds.get(p) for p in paths if unit.path.startswith(p)}
 
 
 def require_perm_at(user, perm, unit):

@@ -123,6 +123,9 @@ class OrgUnit(models.Model):
             ("manage_users", _("Can manage users and their roles in the unit")),
             ("manage_units", _("Can manage units of the organisation tree")),
             ("run_jobs", _("Can start and re-run jobs for the unit")),
+            ("register_hazard", _("Can register hazards in the unit")),
+            ("manage_hazard", _("Can keep hazards' five implementations and rectification")),
+            ("accept_hazard", _("Can accept rectifications and set time limits")),
         ]
 
     def __str__(self):
@@ -340,3 +343,71 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class Meeting(models.Model):
+    """A meeting record (S12). The meetings issue grows this; for now consultation meetings
+    called for major hazards and the quarterly analysis meetings can be recorded."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("consultation meeting")
+        QUARTERLY_ANALYSIS = "quarterly_analysis", _("analysis meeting")
+        COORDINATION = "coordination", _("coordination meeting")
+        CONFERENCE = "conference", _("campaign promotion conference")
+        STUDY = "study", _("dedicated study meeting")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("date held"))
+    attendees = models.TextField(_("attendees"))
+    opinions = models.TextField(_("rectification opinions"), blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    responsible_department = models.CharField(
+        _("responsible department"), max_length=100, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Notification(models.Model):
+    """An in-app notice to one person (reminders, escalations, results of their actions)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    # The text is rendered when the notice is written, in the recipient's language.
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=200, blank=True)
+    # Deduplicates repeated runs of the same reminder job, e.g. "hazard:123:overdue:2019-12-20".
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_once",
+            )
+        ]
+
+    def __str__(self):
+        return self.text

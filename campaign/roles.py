@@ -20,6 +20,9 @@ class Perm:
     MANAGE_USERS = "manage_users"
     MANAGE_UNITS = "manage_units"
     RUN_JOBS = "run_jobs"
+    REGISTER_HAZARD = "register_hazard"
+    MANAGE_HAZARD = "manage_hazard"
+    ACCEPT_HAZARD = "accept_hazard"
 
 
 class Role(models.TextChoices):
@@ -33,13 +36,15 @@ class Role(models.TextChoices):
 
 
 # What each role may do in its subtree.
+_HAZARD_ALL = {Perm.REGISTER_HAZARD, Perm.MANAGE_HAZARD, Perm.ACCEPT_HAZARD}
 ROLE_PERMS = {
-    Role.CITY_ADMIN: {Perm.VIEW, Perm.MANAGE_USERS, Perm.MANAGE_UNITS, Perm.RUN_JOBS},
-    Role.CITY_STAFF: {Perm.VIEW, Perm.RUN_JOBS},
-    Role.SAFETY_OFFICE: {Perm.VIEW, Perm.RUN_JOBS},
-    Role.COUNTY_STAFF: {Perm.VIEW, Perm.MANAGE_USERS, Perm.RUN_JOBS},
-    Role.SCHOOL_OFFICER: {Perm.VIEW},
-    Role.INSPECTOR: {Perm.VIEW},
+    Role.CITY_ADMIN: {Perm.VIEW, Perm.MANAGE_USERS, Perm.MANAGE_UNITS, Perm.RUN_JOBS} | _HAZARD_ALL,
+    Role.CITY_STAFF: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL,
+    Role.SAFETY_OFFICE: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL,
+    Role.COUNTY_STAFF: {Perm.VIEW, Perm.MANAGE_USERS, Perm.RUN_JOBS} | _HAZARD_ALL,
+    Role.SCHOOL_OFFICER: {Perm.VIEW, Perm.REGISTER_HAZARD, Perm.MANAGE_HAZARD},
+    # Inspectors register what they find at the school gate; they do not run the loop.
+    Role.INSPECTOR: {Perm.VIEW, Perm.REGISTER_HAZARD},
     Role.LEADER: {Perm.VIEW},
 }
 

@@ -234,3 +234,13 @@ def managed_unit_choices(user, *, school_limit=300):
     if len(schools) <= school_limit:
         choices += schools
     return choices
+
+
+def people_with_perm_at(unit_ids, perm):
+    """Active people who hold ``perm`` directly at one of ``unit_ids`` (for notifications)."""
+    from campaign.models import OrgUnitUserPermission
+
+    user_ids = OrgUnitUserPermission.objects.filter(
+        content_object_id__in=unit_ids, permission__codename=perm
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=user_ids, is_active=True))

@@ -461,3 +461,38 @@ def grants_revocable(*, actor, grants):
         if grant.role in may:
             revocable.add(grant.pk)
     return revocable
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+def notify(*, recipients, kind, text, link="", unit=None, dedupe_key=""):
+    """Write one in-app notification per recipient; a repeated ``dedupe_key`` is skipped.
+
+    ``text`` is rendered by the caller (in the recipient's language where it matters).
+    """
+    from campaign.models import Notification
+
+    rows = [
+        Notification(
+            recipient=user,
+            kind=kind,
+            text=str(text)[:300],
+            link=link,
+            unit=unit,
+            dedupe_key=dedupe_key,
+        )
+        for user in recipients
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=bool(dedupe_key))
+    return len(rows)
+
+
+def notification_mark_read(*, user, notification_ids=None):
+    """Mark the user's notifications (all, or the given ones) as read."""
+    from campaign.models import Notification
+
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

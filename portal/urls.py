@@ -41,6 +41,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    path("hazards/", include("hazards.urls")),
     path("", include("campaign.urls")),
 ]
 

@@ -1,0 +1,47 @@
+"""Checks on uploaded evidence: images and PDF/Office documents only, recognised by content."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# (magic bytes at offset 0, content type). Office files are zip (docx/xlsx/pptx) or OLE (doc/xls).
+_SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-office"),
+]
+
+
+def sniff(head: bytes):
+    for magic, content_type in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return "image/heic"
+    return None
+
+
+def check_upload(upload):
+    """The upload's content type, or a ValidationError with a message for the user."""
+    limit = getattr(settings, "EVIDENCE_MAX_BYTES", 15 * 1024 * 1024)
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff(head)
+    if content_type is None:
+        raise ValidationError(
+            _("Only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF or Office documents are accepted.")
+        )
+    return content_type
