@@ -81,6 +81,7 @@ def _fail(client, username, times):
 
 def test_five_wrong_passwords_lock_the_username_from_that_address(school_officer, leader):
     client = Client()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     statuses = _fail(client, "officer", django_settings.AXES_FAILURE_LIMIT)
     assert statuses[:-1] == [200] * (django_settings.AXES_FAILURE_LIMIT - 1)
 

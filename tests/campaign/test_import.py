@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from campaign import access, imports
@@ -186,7 +187,8 @@ def test_a_bad_row_imports_nothing(tree, city_admin, client_for, counts, row, co
 def test_duplicate_code_within_the_file_points_at_both_rows(tree, city_admin, client_for, counts):
     before = counts()
     rows = [school("TZ-NEW-1"), school("TZ-NEW-2"), school("TZ-NEW-1", parent="NT-RD")]
-    result = imports.schools_import(file=xlsx(SCHOOL_HEADER, *rows), actor=city_admin)
+    with translation.override("en"):
+        result = imports.schools_import(file=xlsx(SCHOOL_HEADER, *rows), actor=city_admin)
     assert counts() == before
     assert errors_of(result) == {(4, "学校代码")}
     assert "row 2" in result.errors[0].message

@@ -18,8 +18,10 @@ NEW_PASSWORD = "Tongzhou-officer-2019"
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def english(settings):
+    # These tests read the messages' English wording; the Chinese pages are covered by
+    # tests/test_auth.py and the browser tests.
+    settings.LANGUAGE_CODE = "en"
 
 
 def add_people(count, *grants_at, prefix="p"):
