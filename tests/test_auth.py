@@ -203,3 +203,10 @@ def test_sign_out_ends_the_session(school_officer):
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     assert not signed_in(client)
+
+
+def test_chinese_first_whatever_the_browser_says_until_english_is_chosen(db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in client.get(reverse("login")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get(reverse("login")).content.decode()
