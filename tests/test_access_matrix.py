@@ -79,6 +79,81 @@ def unit_code(o, scope):
 GRANT = {"role": Role.SCHOOL_OFFICER.value, "unit": "NT-TZ-0002"}
 
 
+# --- One hazard (hazards/views/hazard.py): objects made on demand, one pair per test ----------
+
+
+def _hz(o, scope, **extra):
+    """A planned hazard at the in/out school, registered by a city-level helper user."""
+    from tests.hazards.conftest import five_implementations
+
+    key = f"hz_{scope}_{extra.get('level', 'general')}"
+    if not hasattr(o, key):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from hazards import services as hz_services
+        from hazards.models import HazardCategory
+
+        if not hasattr(o, "hz_actor"):
+            o.hz_actor = grant(UserFactory(username="hz-matrix"), Role.CITY_STAFF, o.tree.city)
+        hazard = hz_services.hazard_register(
+            school=o.tree.tz_school if scope == IN else o.tree.rd_school,
+            category=HazardCategory.objects.get(code="fire-hydrant"),
+            level=extra.get("level", "general"),
+            source="self_check",
+            location="教学楼",
+            description="消防栓无水",
+            found_on=timezone.localdate() - dt.timedelta(days=1),
+            actor=o.hz_actor,
+            **five_implementations(),
+        )
+        setattr(o, key, hazard)
+    return getattr(o, key)
+
+
+def hz_code(o, scope):
+    return {"code": _hz(o, scope).code}
+
+
+def hz_major(o, scope):
+    return {"code": _hz(o, scope, level="major").code}
+
+
+def hz_start(o, scope):
+    return {"code": _hz(o, scope).code, "action": "start"}
+
+
+def hz_evidence(o, scope):
+    from hazards import services as hz_services
+    from tests.hazards.conftest import png_upload
+
+    hazard = _hz(o, scope)
+    evidence = hz_services.hazard_attach(
+        hazard=hazard, actor=o.hz_actor, kind="before", upload=png_upload()
+    )
+    return {"code": hazard.code, "pk": evidence.pk}
+
+
+def hz_upload_data(o, scope):
+    from tests.hazards.conftest import png_upload
+
+    return {"kind": "after", "file": png_upload("after.png")}
+
+
+# Registering needs register_hazard somewhere; the leader and the outsider have none.
+HZ_NEW = "    200      200      200      200      200      200      403      403      302"
+# Editing one hazard needs manage_hazard at its school (inspectors register only).
+HZ_EDIT = "   200/200  200/200  200/200  200/404  200/404  403/403  403/403  404/404  302/302"
+# A closed-loop action or a file (manage_hazard): a redirect back to the hazard after success.
+HZ_ACT = "    302/302  302/302  302/302  302/404  302/404  403/403  403/403  404/404  302/302"
+# A comment: whoever sees the hazard.
+HZ_COMMENT = "302/302  302/302  302/302  302/404  302/404  302/302  302/302  404/404  302/302"
+# The consultation meeting of a major hazard: accept_hazard (county or city).
+HZ_MEETING = "200/200  200/200  200/200  200/404  403/404  403/403  403/403  404/404  302/302"
+# --- end of one hazard's helpers ---
+
+
 # --- The matrix -----------------------------------------------------------------------------
 #              admin    city     safety   county   officer  inspect  leader   outsider anonymous
 
@@ -171,6 +246,31 @@ MATRIX = {
     "job_file": Row(VIEW_JOB, kwargs=job),
     "job_rerun": Row(RUN_JOB, kwargs=failed_job, method="POST"),
     "statistics_start": Row(RUN_JOB, method="POST", data=unit_code),
+    # The register (hazards/views/register.py): scoped list and export (an outsider's is
+    # empty); bulk actions redirect back to the list; import needs register_hazard somewhere.
+    "hazard_list": Row(SIGNED_IN),
+    "hazard_export": Row(SIGNED_IN),
+    "hazard_bulk": Row(
+        "302 302 302 302 302 302 302 302 302",
+        method="POST",
+        data={"action": "set_deadline", "deadline": "2030-01-01", "code": "NT-2019-000001"},
+    ),
+    "hazard_import": Row("200 200 200 200 200 200 403 403 302"),
+    "hazard_import_template": Row("200 200 200 200 200 200 403 403 302"),
+    # --- end of the register's rows ---
+    # Hazard overviews (year-end target, zero data): scoped content, an outsider sees nothing
+    "hazard_year_end": Row(SIGNED_IN),
+    "hazard_zero_data": Row(SIGNED_IN),
+    # One hazard (hazards/views/hazard.py)
+    "hazard_new": Row(HZ_NEW),
+    "hazard_detail": Row(VIEW_SCHOOL, kwargs=hz_code),
+    "hazard_edit": Row(HZ_EDIT, kwargs=hz_code),
+    "hazard_transition": Row(HZ_ACT, kwargs=hz_start, method="POST"),
+    "hazard_comment": Row(HZ_COMMENT, kwargs=hz_code, method="POST", data={"note": "看过了"}),
+    "hazard_upload": Row(HZ_ACT, kwargs=hz_code, method="POST", data=hz_upload_data),
+    "evidence_download": Row(VIEW_SCHOOL, kwargs=hz_evidence),
+    "hazard_meeting": Row(HZ_MEETING, kwargs=hz_major),
+    # --- end of one hazard's rows ---
 }
 
 

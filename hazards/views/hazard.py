@@ -1,11 +1,362 @@
-"""Placeholder while the hazard register's screens are being built."""
+"""One hazard: register, detail with its whole timeline, edit, the closed loop, files, meeting.
 
-from django.http import Http404
+Views are thin: reads through ``hazards.selectors`` (out of scope → 404), writes through
+``hazards.services``, which have the final word on state and permission.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaign import access
+from campaign.models import OrgUnit
+from campaign.roles import Perm
+from hazards import services
+from hazards.forms import (
+    HazardEditForm,
+    HazardNewForm,
+    MeetingForm,
+    NoteForm,
+    UploadForm,
+)
+from hazards.models import Evidence, Hazard, HazardEvent
+from hazards.selectors import hazard_for_user
+
+Status = Hazard.Status
+Kind = OrgUnit.Kind
+EDITABLE_STATUSES = (Status.REPORTED, Status.PLANNED, Status.RECTIFYING)
+INLINE_TYPES = ("image/", "application/pdf")
 
 
-def _placeholder(request, **kwargs):
-    raise Http404
+def _error_text(error):
+    return " ".join(error.messages)
 
 
-hazard_new = hazard_detail = hazard_edit = hazard_transition = hazard_comment = _placeholder
-hazard_upload = evidence_download = hazard_meeting = _placeholder
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Register -------------------------------------------------------------------------------
+
+
+def _fixed_school(user):
+    """The one school a user registers at, when that is all they may register at."""
+    tops = list(access.top_units(user, Perm.REGISTER_HAZARD)[:2])
+    if len(tops) == 1 and tops[0].kind == Kind.SCHOOL:
+        return tops[0]
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_new(request):
+    if not access.units_where(request.user, Perm.REGISTER_HAZARD).exists():
+        raise PermissionDenied
+    fixed = _fixed_school(request.user)
+    if request.method == "POST":
+        form = HazardNewForm(request.POST, request.FILES, user=request.user, fixed_school=fixed)
+        if form.is_valid():
+            try:
+                # One transaction: a refused photo leaves no hazard behind.
+                with transaction.atomic():
+                    hazard = services.hazard_register(actor=request.user, **form.register_kwargs())
+                    for photo in form.cleaned_data["photos"]:
+                        services.hazard_attach(
+                            hazard=hazard,
+                            actor=request.user,
+                            kind=Evidence.Kind.BEFORE,
+                            upload=photo,
+                        )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Hazard %(code)s was registered.") % {"code": hazard.code}
+                )
+                return redirect(hazard.get_absolute_url())
+        messages.error(request, _("The hazard was not registered: please correct the errors."))
+    else:
+        initial = {}
+        if fixed is None and request.GET.get("school"):
+            initial["school_code"] = request.GET["school"][:40]
+        form = HazardNewForm(initial=initial, user=request.user, fixed_school=fixed)
+    five_open = form.is_bound and any(
+        form.errors.get(name) or form.data.get(name) not in (None, "", "unknown")
+        for name in HazardNewForm.FIVE
+    )
+    context = {"form": form, "fixed_school": fixed, "five_open": five_open}
+    return render(request, "hazards/hazard_new.html", context)
+
+
+# --- Detail ---------------------------------------------------------------------------------
+
+
+def _labels(model):
+    return {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+
+
+def _timeline(hazard):
+    labels = _labels(Hazard)
+    status_labels = dict(Status.choices)
+    events = list(
+        HazardEvent.objects.filter(hazard=hazard)
+        .select_related("actor")
+        .prefetch_related("files")
+        .order_by("at", "id")
+    )
+    for event in events:
+        event.from_label = status_labels.get(event.from_status, "")
+        event.to_label = status_labels.get(event.to_status, "")
+        event.change_rows = [
+            {"label": labels.get(name, name), "old": pair[0], "new": pair[1]}
+            for name, pair in (event.changes or {}).items()
+        ]
+    return events
+
+
+def _actions(user, hazard):
+    """The closed-loop actions the user may take now (the service still checks)."""
+    school = hazard.school
+    may_manage = access.has_perm_at(user, Perm.MANAGE_HAZARD, school)
+    may_accept = False
+    if access.has_perm_at(user, Perm.ACCEPT_HAZARD, school):
+        levels = access.levels_at(user, Perm.ACCEPT_HAZARD, school)
+        needed = {Kind.CITY, Kind.PROVINCE}
+        if not hazard.is_major:
+            needed |= {Kind.COUNTY}
+        may_accept = bool(levels & needed)
+    actions = []
+    if hazard.status == Status.PLANNED and may_manage:
+        actions.append("start")
+    if hazard.status == Status.RECTIFYING and may_manage:
+        actions.append("submit")
+    if hazard.status == Status.AWAITING_ACCEPTANCE and may_accept:
+        if hazard.rectified_by_id != user.pk:
+            actions.append("accept")
+        actions.append("reject")
+    if hazard.status == Status.CLOSED and may_accept:
+        actions.append("reopen")
+    return actions
+
+
+@login_required
+@require_http_methods(["GET"])
+def hazard_detail(request, code):
+    hazard = hazard_for_user(request.user, code)
+    school = hazard.school
+    evidence = list(hazard.evidence.all())
+    has_plan_file = any(e.kind == Evidence.Kind.PLAN for e in evidence)
+    may_manage = access.has_perm_at(request.user, Perm.MANAGE_HAZARD, school)
+    may_accept = access.has_perm_at(request.user, Perm.ACCEPT_HAZARD, school)
+    may_register = access.has_perm_at(request.user, Perm.REGISTER_HAZARD, school)
+    missing = services.five_implementations_missing(hazard, has_plan_file=has_plan_file)
+    five = [_("responsibility"), _("measures"), _("funds"), _("time limit"), _("contingency plan")]
+    upload_kinds = [
+        (value, label)
+        for value, label in Evidence.Kind.choices
+        if (may_register if value == Evidence.Kind.BEFORE else may_manage)
+    ]
+    context = {
+        "hazard": hazard,
+        "school": school,
+        "photos": [e for e in evidence if e.is_image],
+        "documents": [e for e in evidence if not e.is_image],
+        "missing": missing,
+        "five": [(label, label not in missing) for label in five],
+        "events": _timeline(hazard),
+        "actions": _actions(request.user, hazard),
+        "may_edit": may_manage and hazard.status in EDITABLE_STATUSES,
+        "may_meeting": may_accept and hazard.consultation_required,
+        "upload_form": UploadForm() if upload_kinds and hazard.is_open else None,
+        "upload_kinds": upload_kinds,
+        "comment_form": NoteForm(),
+        "meeting": hazard.consultation_meeting if hazard.consultation_meeting_id else None,
+        "county_url": hazard.county.get_absolute_url()
+        if hazard.county_id and access.has_perm_at(request.user, Perm.VIEW, hazard.county)
+        else None,
+    }
+    return render(request, "hazards/hazard_detail.html", context)
+
+
+# --- Edit -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_edit(request, code):
+    hazard = hazard_for_user(request.user, code)
+    access.require_perm_at(request.user, Perm.MANAGE_HAZARD, hazard.school)
+    if hazard.status not in EDITABLE_STATUSES:
+        messages.error(
+            request,
+            _("Hazard %(code)s is “%(status)s” and can no longer be edited.")
+            % {"code": hazard.code, "status": hazard.get_status_display()},
+        )
+        return redirect(hazard.get_absolute_url())
+    may_set_deadline = access.has_perm_at(request.user, Perm.ACCEPT_HAZARD, hazard.school)
+    initial = HazardEditForm.initial_for(hazard)
+    if request.method == "POST":
+        form = HazardEditForm(request.POST, initial=initial, may_set_deadline=may_set_deadline)
+        if form.is_valid():
+            try:
+                services.hazard_update(hazard=hazard, actor=request.user, **form.update_kwargs())
+            except ValidationError as error:
+                _add_errors(form, error)
+                hazard = hazard_for_user(request.user, code)  # the saved one, not the failed edit
+            else:
+                messages.success(request, _("The hazard was saved."))
+                return redirect(hazard.get_absolute_url())
+        messages.error(request, _("The hazard was not saved: please correct the errors."))
+    else:
+        form = HazardEditForm(initial=initial, may_set_deadline=may_set_deadline)
+    five_fields = [form[name] for name in HazardEditForm.FIVE[:3]]
+    context = {
+        "hazard": hazard,
+        "form": form,
+        "responsibility_fields": five_fields,
+    }
+    return render(request, "hazards/hazard_edit.html", context)
+
+
+# --- The closed loop ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def hazard_transition(request, code, action):
+    service = services.TRANSITIONS.get(action)
+    if service is None:
+        raise Http404
+    hazard = hazard_for_user(request.user, code)
+    form = NoteForm(request.POST, required=action in ("reject", "reopen"))
+    if not form.is_valid():
+        if action == "reject":
+            messages.error(request, _("Give the reason for sending it back."))
+        elif action == "reopen":
+            messages.error(request, _("Give the reason for reopening it."))
+        else:
+            messages.error(request, _("The note is too long."))
+        return redirect(hazard.get_absolute_url())
+    try:
+        service(hazard=hazard, actor=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:  # HazardConflict included
+        messages.error(request, _error_text(error))
+    else:
+        done = {
+            "start": _("Rectification of %(code)s has started."),
+            "submit": _("Hazard %(code)s was submitted for acceptance."),
+            "accept": _("Hazard %(code)s was accepted and closed."),
+            "reject": _("Hazard %(code)s was sent back for rectification."),
+            "reopen": _("Hazard %(code)s was reopened."),
+        }[action]
+        messages.success(request, done % {"code": hazard.code})
+    return redirect(hazard.get_absolute_url())
+
+
+@login_required
+@require_POST
+def hazard_comment(request, code):
+    hazard = hazard_for_user(request.user, code)
+    form = NoteForm(request.POST, required=True)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment first."))
+        return redirect(hazard.get_absolute_url())
+    try:
+        services.hazard_comment(hazard=hazard, actor=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your comment was added."))
+    return redirect(f"{hazard.get_absolute_url()}#timeline")
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def hazard_upload(request, code):
+    hazard = hazard_for_user(request.user, code)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = [m for field_errors in form.errors.values() for m in field_errors]
+        messages.error(
+            request, _("The file was not added: %(reason)s") % {"reason": " ".join(errors)}
+        )
+        return redirect(hazard.get_absolute_url())
+    upload = form.cleaned_data["file"]
+    try:
+        services.hazard_attach(
+            hazard=hazard, actor=request.user, kind=form.cleaned_data["kind"], upload=upload
+        )
+    except ValidationError as error:
+        messages.error(
+            request, _("The file was not added: %(reason)s") % {"reason": _error_text(error)}
+        )
+    else:
+        messages.success(request, _("%(name)s was added.") % {"name": upload.name})
+    return redirect(hazard.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET"])
+def evidence_download(request, code, pk):
+    hazard = hazard_for_user(request.user, code)
+    evidence = Evidence.objects.filter(hazard=hazard, pk=pk).first()
+    if evidence is None:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    inline = evidence.content_type.startswith(INLINE_TYPES)
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=not inline,
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- Consultation meeting -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_meeting(request, code):
+    """Record the consultation meeting of a major hazard. A general hazard calls for none: the
+    user is sent back to the hazard with a message."""
+    hazard = hazard_for_user(request.user, code)
+    access.require_perm_at(request.user, Perm.ACCEPT_HAZARD, hazard.school)
+    if not hazard.is_major:
+        messages.info(request, _("Only a major hazard calls for a consultation meeting."))
+        return redirect(hazard.get_absolute_url())
+    if request.method == "POST":
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.consultation_meeting_record(
+                    hazard=hazard, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The consultation meeting was recorded."))
+                return redirect(hazard.get_absolute_url())
+        messages.error(request, _("The meeting was not recorded: please correct the errors."))
+    else:
+        form = MeetingForm()
+    context = {"hazard": hazard, "form": form, "meeting": hazard.consultation_meeting}
+    return render(request, "hazards/hazard_meeting.html", context)

@@ -1,10 +1,240 @@
-"""Placeholder while the hazard register's screens are being built."""
+"""The hazard register: the list with filters, counts and pagination, bulk actions, Excel."""
 
-from django.http import Http404
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from campaign import access
+from campaign.roles import Perm
+from hazards import excel, selectors, services
+from hazards.filters import HazardFilter
+from hazards.models import Hazard
+
+PAGE_SIZE = 50
+MAX_BULK = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _placeholder(request, **kwargs):
-    raise Http404
+def _filter(request, data=None):
+    return HazardFilter(
+        request.GET if data is None else data,
+        queryset=selectors.hazards_for_user(request.user),
+        user=request.user,
+    )
 
 
-hazard_list = hazard_export = hazard_bulk = hazard_import = hazard_import_template = _placeholder
+def _page_number(request, total):
+    pages = max(1, -(-total // PAGE_SIZE))
+    try:
+        number = int(request.GET.get("page", 1))
+    except (TypeError, ValueError):
+        number = 1
+    return min(max(number, 1), pages), pages
+
+
+def _querystring(request, *, drop=("page",)):
+    query = request.GET.copy()
+    for key in drop:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def hazard_list(request):
+    filterset = _filter(request)
+    queryset = filterset.sorted_qs()
+    counts = selectors.register_status_counts(filterset.qs)
+    total = sum(counts.values())
+    number, pages = _page_number(request, total)
+    rows = selectors.register_page_rows(queryset, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    shares = []
+    for share in selectors.register_five_share_by_county(filterset.qs):
+        share["name"] = share["county__name"] or _("City-direct schools")
+        share["percent"] = round(100 * share["complete"] / share["open"]) if share["open"] else 0
+        shares.append(share)
+    query = _querystring(request)
+    context = {
+        "filter": filterset,
+        "bad_fields": filterset.bad_fields(),
+        "status_counts": [
+            {"value": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in Hazard.Status.choices
+        ],
+        "total": total,
+        "rows": rows,
+        "page": {
+            "number": number,
+            "pages": pages,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < pages else None,
+            "first_row": (number - 1) * PAGE_SIZE + 1 if total else 0,
+            "last_row": min(number * PAGE_SIZE, total),
+        },
+        "shares": shares,
+        "querystring": query,
+        "page_querystring": _querystring(request, drop=("page",)),
+        "status_querystring": _querystring(request, drop=("page", "status")),
+        "may_accept": bool(access.granted_paths(request.user).get(Perm.ACCEPT_HAZARD))
+        or access.is_unrestricted(request.user),
+        "may_register": _may_register(request.user),
+        "sync_limit": excel.export_sync_limit(),
+    }
+    return render(request, "hazards/register_list.html", context)
+
+
+def _may_register(user):
+    return access.is_unrestricted(user) or bool(
+        access.granted_paths(user).get(Perm.REGISTER_HAZARD)
+    )
+
+
+def _xlsx_response(content, name):
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def hazard_export(request):
+    filterset = _filter(request)
+    total = sum(selectors.register_status_counts(filterset.qs).values())
+    if total > excel.export_sync_limit():
+        try:
+            run = excel.export_request(actor=request.user, querystring=_querystring(request))
+        except (ValidationError, PermissionDenied):
+            messages.error(request, _("The export could not be started."))
+            return redirect(f"{reverse('hazard_list')}?{_querystring(request)}")
+        messages.info(
+            request,
+            _("%(count)s hazards are being exported; the file will be ready here shortly.")
+            % {"count": total},
+        )
+        return redirect("job_detail", pk=run.pk)
+    content = excel.export_workbook(filterset.sorted_qs())
+    return _xlsx_response(content, excel.export_file_name())
+
+
+class BulkForm(forms.Form):
+    ACTIONS = (
+        ("set_deadline", gettext_lazy("Set the deadline")),
+        ("export_selection", gettext_lazy("Export the selection")),
+    )
+    action = forms.ChoiceField(choices=ACTIONS)
+    deadline = forms.DateField(required=False)
+    next = forms.CharField(required=False, max_length=2000)
+
+
+@login_required
+@require_POST
+def hazard_bulk(request):
+    form = BulkForm(request.POST)
+    back = reverse("hazard_list")
+    if not form.is_valid():
+        messages.error(request, _("Choose an action for the selected hazards."))
+        return redirect(back)
+    next_query = form.cleaned_data["next"].replace("\n", "").replace("\r", "")
+    if next_query:
+        back = f"{back}?{next_query.lstrip('?')}"
+    codes = [c for c in request.POST.getlist("code") if c and "\x00" not in c][:MAX_BULK]
+    if not codes:
+        messages.error(request, _("Select at least one hazard first."))
+        return redirect(back)
+    # Only hazards in the user's scope count; codes out of it are simply not found.
+    hazards = selectors.hazards_for_user(request.user).filter(code__in=codes)
+    action = form.cleaned_data["action"]
+    if action == "export_selection":
+        ordered = hazards.order_by("-found_on", "-id")
+        return _xlsx_response(excel.export_workbook(ordered), excel.export_file_name())
+
+    deadline = form.cleaned_data["deadline"]
+    if deadline is None:
+        messages.error(request, _("Give the new deadline as a date."))
+        return redirect(back)
+    if deadline > timezone.localdate() + dt.timedelta(days=3650):
+        messages.error(request, _("The deadline is too far in the future."))
+        return redirect(back)
+    done = refused = 0
+    for hazard in hazards.select_related("school"):
+        try:
+            services.hazard_set_deadline(hazard=hazard, actor=request.user, deadline=deadline)
+        except (PermissionDenied, ValidationError, Http404):
+            refused += 1
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "The deadline of %(count)s hazard was set.",
+                "The deadline of %(count)s hazards was set.",
+                done,
+            )
+            % {"count": done},
+        )
+    if refused:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s hazard was not changed: you may not set its deadline, or it is closed.",
+                "%(count)s hazards were not changed: you may not set their deadline, or they "
+                "are closed.",
+                refused,
+            )
+            % {"count": refused},
+        )
+    if not done and not refused:
+        messages.error(request, _("None of the selected hazards was found."))
+    return redirect(back)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Register workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_import(request):
+    if not _may_register(request.user):
+        raise PermissionDenied
+    form = ImportForm()
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = excel.hazards_import(file=form.cleaned_data["file"], actor=request.user)
+    context = {
+        "form": form,
+        "result": result,
+        "file_errors": [e for e in result.errors if e.row == 0] if result else [],
+        "row_errors": [e for e in result.errors if e.row] if result else [],
+        "max_rows": excel.MAX_ROWS,
+    }
+    return render(request, "hazards/register_import.html", context)
+
+
+@login_required
+@require_GET
+def hazard_import_template(request):
+    if not _may_register(request.user):
+        raise PermissionDenied
+    return _xlsx_response(excel.template_workbook(actor=request.user), "hazard-register.xlsx")

@@ -16,6 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = demo.seed_demo()
+        from hazards import demo as hazards_demo
+
+        hazards = hazards_demo.seed_demo_hazards(city=result.city)
         if "sync_schedules" in get_commands():
             call_command("sync_schedules", verbosity=options["verbosity"])
         self.stdout.write(
@@ -25,6 +28,8 @@ class Command(BaseCommand):
                 f"{len(result.logins)} demo users ({result.users_created} created now)."
             )
         )
+        if hazards:
+            self.stdout.write(f"Demo hazard register: {hazards} hazards created.")
         self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD}):")
         for username, full_name, role, unit in result.logins:
             self.stdout.write(f"  {username:<10} {full_name}  {role} · {unit}")

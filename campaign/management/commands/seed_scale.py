@@ -26,6 +26,9 @@ class Command(BaseCommand):
             "--prefix", default="JS", help="Code of the root unit and prefix of every code."
         )
         parser.add_argument(
+            "--hazards", type=int, default=0, help="Hazards to add to the tree (COPY)."
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="Remove the tree and users an earlier run built under this prefix first.",
@@ -40,7 +43,11 @@ class Command(BaseCommand):
             if verbose:
                 self.stdout.write(f"[{time.monotonic() - start:6.1f}s] {message}")
 
+        from hazards import demo as hazards_demo
+
         try:
+            if options["reset"] and hazards_demo.scale_hazards_reset(prefix=prefix):
+                log(f"removed the hazards of the earlier {prefix} tree")
             if options["reset"] and demo.scale_reset(prefix=prefix):
                 log(f"removed the earlier {prefix} tree")
             result = demo.seed_scale(
@@ -51,6 +58,9 @@ class Command(BaseCommand):
                 users=options["users"],
                 log=log,
             )
+            hazards = hazards_demo.scale_hazards(
+                root=result.root, count=options["hazards"], log=log
+            )
         except demo.SeedError as exc:
             raise CommandError(str(exc)) from None
         units = result.units
@@ -59,6 +69,7 @@ class Command(BaseCommand):
                 f"Built {result.root.name} ({result.root.code}): {units['city']} cities, "
                 f"{units['county']} county-level units, {units['school']} schools, "
                 f"{result.users} users, {result.grants} role grants, "
-                f"{result.permissions} unit permissions in {time.monotonic() - start:.1f}s."
+                f"{result.permissions} unit permissions, {hazards} hazards "
+                f"in {time.monotonic() - start:.1f}s."
             )
         )
