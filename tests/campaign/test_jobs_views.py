@@ -17,6 +17,8 @@ FAILING = "test_always_fails"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
+    # These tests read the English wording; the Chinese pages are checked elsewhere.
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
