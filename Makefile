@@ -52,12 +52,8 @@ run: setup ## Run the portal: migrate, seed demo data, web + worker + beat (Ctrl
 test: setup ## Run every check and test (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)
 	@scripts/test.sh $(PYTEST_ARGS)
 
-bench: setup ## Run the benchmarks in tests/benchmarks
-	@if ls tests/benchmarks/test_*.py >/dev/null 2>&1; then \
-		$(VENV)/bin/pytest -o addopts="-p no:cacheprovider" tests/benchmarks -q; \
-	else \
-		echo "No benchmarks yet (tests/benchmarks has no tests)."; \
-	fi
+bench: setup ## Run the benchmarks (PostgreSQL via DATABASE_URL; BENCH_ARGS="--hazards 200000")
+	@$(PY) tests/benchmarks/bench_register.py $(BENCH_ARGS)
 
 lint: $(VENV_STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -138,7 +138,7 @@ USER_COLUMNS = (
 COLUMNS = {SCHOOLS: SCHOOL_COLUMNS, USERS: USER_COLUMNS}
 
 
-def _fold(text):
+def fold(text):
     """A header or choice as compared: no spaces, ASCII brackets, lower case."""
     return "".join(text.split()).replace("（", "(").replace("）", ")").lower()
 
@@ -148,10 +148,10 @@ def _choices(values_to_names):
     spellings = {}
     for value, chinese in values_to_names.items():
         for spelling in (chinese, value.value, str(value.label)):
-            spellings[_fold(spelling)] = value
+            spellings[fold(spelling)] = value
         for lang in ("en", "zh-hans"):
             with translation.override(lang):
-                spellings[_fold(str(value.label))] = value
+                spellings[fold(str(value.label))] = value
     return spellings
 
 
@@ -171,7 +171,7 @@ def _file_error(message):
     return RowError(row=0, column="", message=message)
 
 
-def _read_bytes(file):
+def read_bytes(file):
     """The upload's bytes, or None when it is bigger than IMPORT_MAX_BYTES."""
     limit = settings.IMPORT_MAX_BYTES
     size = getattr(file, "size", None)
@@ -183,7 +183,7 @@ def _read_bytes(file):
     return None if len(data) > limit else data
 
 
-def _text(value):
+def cell_text(value):
     """A cell as text: numbers typed into a code or phone cell lose no digits and gain no '.0'."""
     if value is None:
         return ""
@@ -219,7 +219,7 @@ def parse_workbook(file, kind):
     choices, lengths); checks against the database are the import services' work.
     """
     columns = COLUMNS[kind]
-    data = _read_bytes(file)
+    data = read_bytes(file)
     if data is None:
         limit_mb = settings.IMPORT_MAX_BYTES / (1024 * 1024)
         return [], [
@@ -242,7 +242,7 @@ def parse_workbook(file, kind):
         ]
     from openpyxl import load_workbook
 
-    if _unpacked_size(data) > MAX_UNPACKED_BYTES:
+    if unpacked_size(data) > MAX_UNPACKED_BYTES:
         return [], [
             _file_error(_("The workbook is too large to read. Split it into smaller files."))
         ]
@@ -268,7 +268,7 @@ def parse_workbook(file, kind):
         workbook.close()
 
 
-def _unpacked_size(data):
+def unpacked_size(data):
     """The size of the workbook's parts once unzipped (0 if it is no zip: reported later)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -280,9 +280,9 @@ def _unpacked_size(data):
 def _parse_sheet(header, lines, columns):
     by_spelling = {}
     for column in columns:
-        by_spelling[_fold(column.header)] = column
-        by_spelling[_fold(column.code)] = column
-    header = [_text(v) for v in (header or ())[:MAX_HEADER_COLUMNS]]
+        by_spelling[fold(column.header)] = column
+        by_spelling[fold(column.code)] = column
+    header = [cell_text(v) for v in (header or ())[:MAX_HEADER_COLUMNS]]
     while header and not header[-1]:
         header.pop()
     if not header:
@@ -292,8 +292,8 @@ def _parse_sheet(header, lines, columns):
     positions = {}  # column code -> index in the row
     headers = {}  # column code -> the header as written in the file
     for index, text in enumerate(header):
-        column = by_spelling.get(_fold(text))
-        letter = _column_letter(index)
+        column = by_spelling.get(fold(text))
+        letter = column_letter(index)
         if column is None:
             errors.append(
                 RowError(
@@ -325,7 +325,7 @@ def _parse_sheet(header, lines, columns):
     rows = []
     for number, line in enumerate(lines, start=2):
         cells = [line[i] if i < len(line) else None for i in range(len(header))]
-        if all(_text(v) == "" for v in cells):
+        if all(cell_text(v) == "" for v in cells):
             continue  # blank lines between or after the data are harmless
         if len(rows) >= MAX_ROWS:
             return [], [
@@ -350,7 +350,7 @@ def _parse_sheet(header, lines, columns):
     return rows, errors
 
 
-def _column_letter(index):
+def column_letter(index):
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
@@ -358,7 +358,7 @@ def _column_letter(index):
 
 def _convert(column, raw, spellings):
     """(value, error message or "") for one cell."""
-    text = _text(raw)
+    text = cell_text(raw)
     if text == "":
         if column.required:
             return None, _("This cell is required.")
@@ -372,7 +372,7 @@ def _convert(column, raw, spellings):
             }
         return number, ""
     if column.kind in spellings:
-        value = spellings[column.kind].get(_fold(text))
+        value = spellings[column.kind].get(fold(text))
         if value is None:
             return None, _("“%(value)s” is not one of: %(choices)s.") % {
                 "value": text,

@@ -275,6 +275,8 @@ class JobRun(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # What the handler needs beyond kind, unit and period, e.g. an export's filters.
+    params = models.JSONField(default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     file = models.FileField(_("produced file"), upload_to=job_file_path, blank=True, max_length=255)
 

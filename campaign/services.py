@@ -245,7 +245,7 @@ def _queue(job_run_id):
 
 
 @transaction.atomic
-def job_run_request(*, kind, unit, period, actor):
+def job_run_request(*, kind, unit, period, actor, params=None):
     """Queue a run of ``kind`` for ``unit`` and ``period``; one row per (kind, unit, period).
 
     Asking again for a run that already succeeded or is under way returns that run; a failed
@@ -258,7 +258,9 @@ def job_run_request(*, kind, unit, period, actor):
         access.require_perm_at(actor, job.perm, unit)
     try:
         with transaction.atomic():
-            run = JobRun.objects.create(kind=kind, unit=unit, period=period, requested_by=actor)
+            run = JobRun.objects.create(
+                kind=kind, unit=unit, period=period, requested_by=actor, params=params or {}
+            )
     except IntegrityError:
         run = JobRun.objects.select_for_update().get(kind=kind, unit=unit, period=period)
         if run.state != JobRun.State.FAILED:
@@ -496,3 +498,37 @@ def notification_mark_read(*, user, notification_ids=None):
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+def notify_many(*, notices, batch_size=1000):
+    """Write many in-app notifications at once, skipping any (recipient, dedupe_key) already
+    there, so that a daily job run twice writes nothing new. ``notices`` is an iterable of
+    unsaved ``Notification`` rows with a ``dedupe_key``. Returns how many were written."""
+    from itertools import islice
+
+    from campaign.models import Notification
+
+    notices = iter(notices)
+    written = 0
+    while batch := list(islice(notices, batch_size)):
+        existing = set(
+            Notification.objects.filter(
+                recipient_id__in={n.recipient_id for n in batch},
+                dedupe_key__in={n.dedupe_key for n in batch},
+            ).values_list("recipient_id", "dedupe_key")
+        )
+        new = {(n.recipient_id, n.dedupe_key): n for n in batch}
+        new = [n for key, n in new.items() if key not in existing]
+        # ignore_conflicts: a run racing this one must not fail the batch.
+        Notification.objects.bulk_create(new, ignore_conflicts=True)
+        written += len(new)
+    return written
+
+
+def notification_digest_mark_emailed(*, notification_ids):
+    """Record that these notifications went out in an e-mail digest."""
+    from campaign.models import Notification
+
+    return Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )

@@ -159,9 +159,13 @@ def hazard_register(
     found_on,
     actor,
     deadline=None,
+    provincial_ref="",
     **five,
 ):
-    """Register a hazard found at ``school``. The time limit defaults by grade and category."""
+    """Register a hazard found at ``school``. The time limit defaults by grade and category.
+
+    ``provincial_ref`` is for hazards that arrive from the provincial system with a number.
+    """
     if school.kind != Kind.SCHOOL:
         raise ValidationError(_("Hazards are registered at a school."))
     if not access.has_perm_at(actor, Perm.VIEW, school):
@@ -185,6 +189,7 @@ def hazard_register(
         found_on=found_on,
         found_by=actor,
         deadline=deadline or default_deadline(category=category, level=level, found_on=found_on),
+        provincial_ref=provincial_ref,
     )
     for field, value in five.items():
         if field not in FIVE_FIELDS:

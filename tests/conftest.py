@@ -18,6 +18,27 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Put back the rows data migrations seed, for tests that use the database.
+
+    Transactional tests (browser, worker, concurrency) end with a flush that removes them too,
+    and every test after would see an empty category taxonomy.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from hazards import taxonomy
+    from hazards.models import HazardCategory
+
+    if not HazardCategory.objects.exists():
+        taxonomy.seed(HazardCategory)
+
+
 class Tree:
     pass
 

@@ -104,6 +104,11 @@ def _labels(model):
     return {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
 
 
+def _shown(value):
+    """Changes are stored as text; booleans read as words."""
+    return {"True": _("Yes"), "False": _("No")}.get(value, value)
+
+
 def _timeline(hazard):
     labels = _labels(Hazard)
     status_labels = dict(Status.choices)
@@ -117,7 +122,7 @@ def _timeline(hazard):
         event.from_label = status_labels.get(event.from_status, "")
         event.to_label = status_labels.get(event.to_status, "")
         event.change_rows = [
-            {"label": labels.get(name, name), "old": pair[0], "new": pair[1]}
+            {"label": labels.get(name, name), "old": _shown(pair[0]), "new": _shown(pair[1])}
             for name, pair in (event.changes or {}).items()
         ]
     return events

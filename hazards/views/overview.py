@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hazards import selectors
+from hazards.models import Hazard
 
 PAGE_SIZE = 50
 FIGURES = ("found", "closed", "open", "major_open", "overdue", "uploaded_open")
@@ -24,13 +25,13 @@ def _int_param(request, name):
         return None
 
 
-def register_url(*, county="", year, open_only=True):
-    """The register filtered to one county (or city) and the year's hazards still open."""
-    params = {"year": year}
+def register_url(*, county="", year):
+    """The register (hazards/filters.py names) filtered to one county and the hazards found in
+    ``year`` that are still open; for the current year the same as "found this year and open"."""
+    params = [("found_from", f"{year}-01-01"), ("found_to", f"{year}-12-31")]
+    params += [("status", status) for status in Hazard.OPEN_STATUSES]
     if county:
-        params["county"] = county
-    if open_only:
-        params["found_this_year_open"] = "1"
+        params.insert(0, ("county", county))
     return f"{reverse('hazard_list')}?{urlencode(params)}"
 
 

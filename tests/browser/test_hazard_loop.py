@@ -1,0 +1,116 @@
+"""The closed loop in a real browser: the school officer on a phone registers a hazard with a
+photo, completes the five implementations, rectifies it with an after-photo and submits it;
+通州区's county staff, at a desk, accept it. It shows as closed, with its whole timeline."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from hazards.models import Evidence, Hazard
+from tests.browser.conftest import VIEWPORTS, PageProblems
+from tests.factories import PASSWORD
+from tests.hazards.conftest import png_bytes, seeded_category
+
+pytestmark = pytest.mark.browser
+
+
+def png_file(name):
+    return {"name": name, "mimeType": "image/png", "buffer": png_bytes()}
+
+
+def sign_in(page, username):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_the_closed_loop_on_a_phone_and_a_desk(
+    page, chromium, live_server, school_officer, county_staff, tree, screenshot
+):
+    category = seeded_category()
+    sign_in(page, "officer")
+
+    page.goto("/hazards/new/")
+    expect(page.locator("main h1")).to_be_visible()
+    photos = page.locator("input[name=photos]")
+    expect(photos).to_have_attribute("capture", "environment")
+    page.select_option("select[name=category]", str(category.pk))
+    page.select_option("select[name=source]", "self_check")
+    page.fill("input[name=location]", "教学楼一楼东侧")
+    page.fill("textarea[name=description]", "消防栓打开无水")
+    photos.set_input_files([png_file("before.png")])
+    screenshot(page, "hazard-new")
+    page.locator("#hazard-new-form [type=submit]").click()
+    page.wait_for_url(re.compile(r"/hazards/NT-\d{4}-\d{6}/$"))
+    hazard = Hazard.objects.get()
+    expect(page.locator("#hazard-photos img")).to_have_count(1)
+    expect(page.locator(".hz-five-missing").first).to_be_visible()
+
+    # The five implementations.
+    page.locator("#edit-hazard").click()
+    page.wait_for_url(f"**/hazards/{hazard.code}/edit/")
+    page.fill("input[name=responsible_unit]", "总务处")
+    page.fill("input[name=responsible_person]", "王主任")
+    page.fill("input[name=responsible_phone]", "13900000000")
+    page.fill("textarea[name=measures]", "更换消防栓阀门并试水")
+    page.fill("input[name=funds_amount]", "1200")
+    page.fill("input[name=funds_source]", "学校公用经费")
+    page.select_option("select[name=funds_secured]", "true")
+    page.fill("textarea[name=contingency_plan]", "设置警示标志，配备灭火器")
+    expect(page.locator("input[name=deadline]")).to_be_disabled()
+    page.locator("#hazard-edit-form [type=submit]").click()
+    page.wait_for_url(f"**/hazards/{hazard.code}/")
+    expect(page.locator(".hz-five-missing")).to_have_count(0)
+
+    page.locator("#action-start").click()
+    page.wait_for_url(f"**/hazards/{hazard.code}/")
+    expect(page.locator(".hz-status")).to_have_attribute("data-status", "rectifying")
+    page.select_option("#upload-kind", "after")
+    page.set_input_files("#upload-file", [png_file("after.png")])
+    page.locator("#upload-submit").click()
+    page.wait_for_url(f"**/hazards/{hazard.code}/")
+    expect(page.locator("#hazard-photos img")).to_have_count(2)
+    page.locator("#action-submit").click()
+    page.wait_for_url(f"**/hazards/{hazard.code}/")
+    expect(page.locator(".hz-status")).to_have_attribute("data-status", "awaiting_acceptance")
+    screenshot(page, "hazard-submitted")
+    # Nothing at 375 px forces the page wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.problems.assert_none(page)
+
+    # 通州区 at a desk accepts it.
+    desk = chromium.new_context(base_url=live_server.url, locale="zh-CN", **VIEWPORTS["desktop"])
+    desk.set_default_timeout(10_000)
+    county = desk.new_page()
+    county.problems = PageProblems(county, urlsplit(live_server.url).hostname)
+    county.viewport_name = "desktop"
+    try:
+        sign_in(county, "tongzhou")
+        county.goto(f"/hazards/{hazard.code}/")
+        expect(county.locator("#action-reject-open")).to_be_visible()
+        county.locator("#action-accept").click()
+        county.wait_for_url(f"**/hazards/{hazard.code}/")
+        expect(county.locator(".hz-status")).to_have_attribute("data-status", "closed")
+        events = county.locator("#timeline-events > li")
+        kinds = [events.nth(i).get_attribute("data-kind") for i in range(events.count())]
+        assert kinds[0] == "registered"
+        assert kinds.count("transition") == 4  # planned, rectifying, awaiting acceptance, closed
+        assert kinds.count("file") == 2 and "edit" in kinds
+        expect(county.locator("#action-accept")).to_have_count(0)
+        screenshot(county, "hazard-closed")
+        county.problems.assert_none(county)
+    finally:
+        desk.close()
+
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.CLOSED
+    assert hazard.accepted_by == county_staff
+    assert set(hazard.evidence.values_list("kind", flat=True)) == {
+        Evidence.Kind.BEFORE,
+        Evidence.Kind.AFTER,
+    }
