@@ -51,6 +51,13 @@ def declared() -> list[Schedule]:
             crontab="30 2 * * *",
             expire_seconds=6 * 3600,
         ),
+        # Before the working day starts, so the morning's workbench shows today's reminders.
+        Schedule(
+            name="daily hazard escalation",
+            task="hazards.tasks.hazard_escalation_task",
+            crontab="30 7 * * *",
+            expire_seconds=6 * 3600,
+        ),
     ]
     by_name = {s.name: s for s in own}
     by_name.update(_declared)

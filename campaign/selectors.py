@@ -244,3 +244,42 @@ def people_with_perm_at(unit_ids, perm):
         content_object_id__in=unit_ids, permission__codename=perm
     ).values("user_id")
     return list(User.objects.filter(pk__in=user_ids, is_active=True))
+
+
+def notifications_for_user(user):
+    """The user's own notifications, newest first (nobody reads another's)."""
+    from campaign.models import Notification
+
+    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
+
+
+def notification_for_user(user, pk):
+    """One of the user's notifications; 404 for another's or one that does not exist."""
+    notification = notifications_for_user(user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def notifications_unread_count(user):
+    from campaign.models import Notification
+
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def notifications_for_digest(*, since):
+    """Unread notifications not yet e-mailed, created since ``since``, with their recipient
+    (who has an e-mail address), grouped by the caller."""
+    from campaign.models import Notification
+
+    return (
+        Notification.objects.filter(
+            created_at__gte=since,
+            read_at__isnull=True,
+            emailed_at__isnull=True,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "id")
+    )

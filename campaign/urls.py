@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign.views import imports, jobs, people, tree, workbench
+from campaign.views import imports, jobs, notifications, people, tree, workbench
 
 urlpatterns = [
     path("", workbench.workbench, name="workbench"),
@@ -26,4 +26,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/file/", jobs.job_file, name="job_file"),
     path("jobs/<int:pk>/rerun/", jobs.job_rerun, name="job_rerun"),
+    # Notifications
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notification_read, name="notification_read"),
 ]

@@ -84,7 +84,7 @@ GRANT = {"role": Role.SCHOOL_OFFICER.value, "unit": "NT-TZ-0002"}
 
 def _hz(o, scope, **extra):
     """A planned hazard at the in/out school, registered by a city-level helper user."""
-    from tests.hazards.conftest import five_implementations
+    from tests.hazards.conftest import five_implementations, seeded_category
 
     key = f"hz_{scope}_{extra.get('level', 'general')}"
     if not hasattr(o, key):
@@ -93,13 +93,12 @@ def _hz(o, scope, **extra):
         from django.utils import timezone
 
         from hazards import services as hz_services
-        from hazards.models import HazardCategory
 
         if not hasattr(o, "hz_actor"):
             o.hz_actor = grant(UserFactory(username="hz-matrix"), Role.CITY_STAFF, o.tree.city)
         hazard = hz_services.hazard_register(
             school=o.tree.tz_school if scope == IN else o.tree.rd_school,
-            category=HazardCategory.objects.get(code="fire-hydrant"),
+            category=seeded_category(),
             level=extra.get("level", "general"),
             source="self_check",
             location="教学楼",
@@ -246,6 +245,12 @@ MATRIX = {
     "job_file": Row(VIEW_JOB, kwargs=job),
     "job_rerun": Row(RUN_JOB, kwargs=failed_job, method="POST"),
     "statistics_start": Row(RUN_JOB, method="POST", data=unit_code),
+    # Notifications: everyone sees only their own; "mark all read" redirects back to the list.
+    "notification_list": Row(SIGNED_IN),
+    "notification_read": Row(
+        "302 302 302 302 302 302 302 302 302", method="POST", data={"all": "1"}
+    ),
+    # --- end of the notifications' rows ---
     # The register (hazards/views/register.py): scoped list and export (an outsider's is
     # empty); bulk actions redirect back to the list; import needs register_hazard somewhere.
     "hazard_list": Row(SIGNED_IN),

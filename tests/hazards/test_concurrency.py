@@ -1,0 +1,111 @@
+"""Two people act on one hazard at the same moment: exactly one wins, the other is told.
+
+Needs real row locks, so it runs on PostgreSQL only (CI does); SQLite serialises writers.
+"""
+
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+
+from campaign import access
+from hazards import services
+from hazards.models import Evidence, Hazard, HazardCategory, HazardEvent
+from tests.hazards.conftest import png_upload
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks (select_for_update) need PostgreSQL: set DATABASE_URL=postgres://…",
+    ),
+]
+
+
+@pytest.fixture
+def hazard_category(db):
+    """A transactional test flushes the tables after each test, seeded categories included."""
+    category, _created = HazardCategory.objects.get_or_create(
+        code="fire-hydrant", defaults={"name": "消防栓无水", "days_general": 30, "days_major": 90}
+    )
+    return category
+
+
+@pytest.fixture
+def awaiting(make_planned_hazard, school_officer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    hazard = make_planned_hazard()
+    services.hazard_start_rectification(hazard=hazard, actor=school_officer)
+    services.hazard_attach(
+        hazard=hazard, actor=school_officer, kind=Evidence.Kind.AFTER, upload=png_upload()
+    )
+    return services.hazard_submit_for_acceptance(hazard=hazard, actor=school_officer)
+
+
+def race(*calls):
+    """Run the calls in threads that start together; [(result or None, exception or None)]."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[i] = (call(), None)
+        except Exception as exc:  # noqa: BLE001 - the test inspects whatever was raised
+            outcomes[i] = (None, exc)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return outcomes
+
+
+def _fresh(hazard):
+    return Hazard.objects.get(pk=hazard.pk)
+
+
+@pytest.mark.parametrize("second", ["accept", "reject"])
+def test_two_acceptors_at_once_exactly_one_wins(awaiting, county_staff, city_staff, second):
+    for user in (county_staff, city_staff):  # read the grants before the race
+        access.granted_paths(user)
+    first_hazard, second_hazard = _fresh(awaiting), _fresh(awaiting)
+
+    def second_call():
+        if second == "accept":
+            return services.hazard_accept(hazard=second_hazard, actor=city_staff, note="")
+        return services.hazard_reject(hazard=second_hazard, actor=city_staff, note="照片不清楚")
+
+    outcomes = race(
+        lambda: services.hazard_accept(hazard=first_hazard, actor=county_staff, note=""),
+        second_call,
+    )
+
+    errors = [exc for _result, exc in outcomes if exc is not None]
+    assert len(errors) == 1, outcomes
+    assert isinstance(errors[0], services.HazardConflict), repr(errors[0])
+    assert errors[0].code == "conflict"
+    steps = HazardEvent.objects.filter(
+        hazard=awaiting,
+        kind=HazardEvent.Kind.TRANSITION,
+        from_status=Hazard.Status.AWAITING_ACCEPTANCE,
+    )
+    assert steps.count() == 1
+    assert _fresh(awaiting).status == steps.get().to_status
+
+
+def test_the_race_needs_the_permission_check_too(awaiting, county_staff, leader):
+    """A leader racing an acceptor is refused for lack of permission, not by the lock."""
+    access.granted_paths(county_staff)
+    access.granted_paths(leader)
+    outcomes = race(
+        lambda: services.hazard_accept(hazard=_fresh(awaiting), actor=county_staff, note=""),
+        lambda: services.hazard_accept(hazard=_fresh(awaiting), actor=leader, note=""),
+    )
+    assert outcomes[0][1] is None
+    assert isinstance(outcomes[1][1], PermissionDenied)
+    assert _fresh(awaiting).status == Hazard.Status.CLOSED
