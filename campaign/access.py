@@ -113,6 +113,13 @@ def has_perm_at(user, perm, unit):
     return any(unit.path.startswith(p) for p in granted_paths(user).get(perm, ()))
 
 
+def granted_units(user, perm=Perm.VIEW):
+    """(unit id, kind, path) of the outermost units where the user holds ``perm`` directly."""
+    paths = granted_paths(user).get(perm, ())
+    kinds = getattr(user, _KINDS_ATTR, {})
+    return [(int(p.strip("/").rsplit("/", 1)[-1]), kinds.get(p), p) for p in paths]
+
+
 def levels_at(user, perm, unit):
     """The kinds of the units, covering ``unit``, where the user holds ``perm`` directly.
 

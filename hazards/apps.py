@@ -7,9 +7,12 @@ class HazardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from campaign import jobs
+        from campaign import jobs, seeding
         from campaign.roles import Perm
         from hazards import excel
+        from hazards.seeding import extension
+
+        seeding.register(extension)
 
         # Anyone who can see hazards may export what they see; the handler re-applies the
         # requesting user's scope.

@@ -175,6 +175,13 @@ class HazardFilter(django_filters.FilterSet):
             key = self.form.cleaned_data.get("sort")
         return SORTS.get(key or "", DEFAULT_SORT)
 
+    def is_unfiltered(self):
+        """Nothing but the sort order chosen: the whole scope, so counts can come from the tally."""
+        if not self.is_bound:
+            return True
+        self.errors  # noqa: B018 -- validates the form, filling cleaned_data
+        return not any(value for name, value in self.form.cleaned_data.items() if name != "sort")
+
     def sorted_qs(self):
         return self.qs.order_by(*self.ordering())
 

@@ -273,3 +273,29 @@ class Evidence(models.Model):
     @property
     def is_image(self):
         return self.content_type.startswith("image/")
+
+
+class HazardTally(models.Model):
+    """How many hazards each county-level area has per status and five-implementations state.
+
+    Kept by the services in the same transaction as every change, so that the register's
+    unfiltered counts read a few rows per county instead of counting every hazard a city or
+    province user may see. ``area`` is the county, or the city for city-direct schools.
+    """
+
+    area = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    city = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Hazard.Status.choices)
+    five_complete = models.BooleanField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "status", "five_complete"], name="hazardtally_cell"
+            ),
+            models.CheckConstraint(name="hazardtally_not_negative", condition=Q(count__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.area_id} {self.status} {self.five_complete}: {self.count}"

@@ -7,6 +7,7 @@ Hazards are scoped on their own denormalised school/county/city keys
 from django.http import Http404
 
 from campaign import access
+from campaign.models import OrgUnit
 from campaign.roles import Perm
 from hazards.models import Hazard
 
@@ -129,18 +130,39 @@ def register_status_counts(queryset):
     return dict(rows)
 
 
-def register_five_share_by_county(queryset):
-    """Per county: open hazards and how many of them have the five implementations complete,
-    in ONE grouped query. A row with county None stands for the city-direct schools."""
-    from django.db.models import Count, Q
+def register_live_counts(queryset):
+    """({status: count}, five share rows) for a filtered register in ONE grouped query.
 
-    return list(
-        queryset.filter(status__in=Hazard.OPEN_STATUSES)
-        .order_by()
-        .values("county_id", "county__name")
-        .annotate(open=Count("id"), complete=Count("id", filter=Q(five_complete=True)))
-        .order_by("county__name")
+    Share rows: per county, open hazards and how many have the five implementations complete;
+    county None stands for the city-direct schools. Same shapes as ``register_tally_counts``.
+    """
+    from django.db.models import Count
+
+    rows = (
+        queryset.order_by()
+        .values("county_id", "county__name", "status", "five_complete")
+        .annotate(n=Count("id"))
     )
+    counts, shares = {}, {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
+        if row["status"] in Hazard.OPEN_STATUSES:
+            share = shares.setdefault(
+                row["county_id"],
+                {
+                    "county_id": row["county_id"],
+                    "county__name": row["county__name"],
+                    "open": 0,
+                    "complete": 0,
+                },
+            )
+            share["open"] += row["n"]
+            if row["five_complete"]:
+                share["complete"] += row["n"]
+    ordered = sorted(
+        shares.values(), key=lambda r: (r["county__name"] is None, r["county__name"] or "")
+    )
+    return counts, ordered
 
 
 def register_page_rows(queryset, *, offset, limit):
@@ -150,3 +172,141 @@ def register_page_rows(queryset, *, offset, limit):
             offset : offset + limit
         ]
     )
+
+
+# --- The workbench (hazards.workbench) --------------------------------------------------------
+
+
+def _acceptable_q(user):
+    """The hazards the user may accept, by the rule of ``services._require_acceptor``: general
+    ones wherever they hold the acceptance permission at county level or above, major ones only
+    where they hold it at the city or above. Built from the cached grants, without a query."""
+    from django.db.models import Q
+
+    if access.is_unrestricted(user):
+        return Q()
+    Kind = OrgUnit.Kind
+    general = Q(pk__in=[])
+    major = Q(pk__in=[])
+    for unit_id, kind, path in access.granted_units(user, Perm.ACCEPT_HAZARD):
+        if kind == Kind.COUNTY:
+            general |= Q(county_id=unit_id)
+        elif kind == Kind.CITY:
+            general |= Q(city_id=unit_id)
+            major |= Q(city_id=unit_id)
+        elif kind == Kind.PROVINCE:
+            general |= Q(city__path__startswith=path)
+            major |= Q(city__path__startswith=path)
+    return (Q(level=Hazard.Level.GENERAL) & general) | (Q(level=Hazard.Level.MAJOR) & major)
+
+
+def workbench_hazards(user, *, today, due_days=3, rows=5):
+    """What in the register needs the user's action today, for the workbench.
+
+    Counts in ONE grouped query over the user's open hazards, then up to ``rows`` rows per
+    non-empty list (one query each), so the query count does not grow with the register:
+    overdue and due within ``due_days`` (where they may manage hazards), awaiting their
+    acceptance, and open major hazards still waiting for a consultation meeting (where they
+    may accept). None when the user may do neither.
+    """
+    import datetime as dt
+
+    from django.db.models import Count, Q
+
+    paths = access.granted_paths(user)
+    unrestricted = access.is_unrestricted(user)
+    may_manage = unrestricted or bool(paths.get(Perm.MANAGE_HAZARD))
+    may_accept = unrestricted or bool(paths.get(Perm.ACCEPT_HAZARD))
+    if not (may_manage or may_accept):
+        return None
+
+    lists = {}
+    if may_manage:
+        manage = access.scope_q_by_level(user, Perm.MANAGE_HAZARD)
+        lists["overdue"] = (manage & Q(deadline__lt=today), ("deadline", "id"))
+        due_until = today + dt.timedelta(days=due_days)
+        lists["due_soon"] = (
+            manage & Q(deadline__gte=today, deadline__lte=due_until),
+            ("deadline", "id"),
+        )
+    if may_accept:
+        status = Q(status=Hazard.Status.AWAITING_ACCEPTANCE)
+        lists["awaiting"] = (status & _acceptable_q(user), ("updated_at", "id"))
+        meeting = Q(level=Hazard.Level.MAJOR, consultation_meeting__isnull=True)
+        lists["meeting"] = (
+            meeting & access.scope_q_by_level(user, Perm.ACCEPT_HAZARD),
+            ("found_on", "id"),
+        )
+
+    open_hazards = hazards_for_user(user).filter(status__in=Hazard.OPEN_STATUSES)
+    counts = open_hazards.aggregate(
+        **{name: Count("id", filter=q) for name, (q, _order) in lists.items()}
+    )
+    result = {"may_manage": may_manage, "may_accept": may_accept, "due_days": due_days}
+    for name, (q, order) in lists.items():
+        result[name] = counts[name]
+        result[f"{name}_rows"] = (
+            list(open_hazards.filter(q).select_related("school").order_by(*order)[:rows])
+            if counts[name]
+            else []
+        )
+    return result
+
+
+# --- Counts from the tally (unfiltered register) ---------------------------------------------
+
+
+def _tally_scope(user):
+    """A Q over HazardTally for the user's whole scope, or None when a grant is at a school.
+
+    The tally has no per-school rows; a school's register is small and is counted live.
+    """
+    from django.db.models import Q
+
+    if access.is_unrestricted(user):
+        return Q()
+    q = Q(pk__in=[])
+    for unit_id, kind, path in access.granted_units(user, Perm.VIEW):
+        if kind == OrgUnit.Kind.SCHOOL:
+            return None
+        if kind == OrgUnit.Kind.COUNTY:
+            q |= Q(area_id=unit_id)
+        elif kind == OrgUnit.Kind.CITY:
+            q |= Q(city_id=unit_id)
+        else:
+            q |= Q(city__path__startswith=path)
+    return q
+
+
+def register_tally_counts(user):
+    """({status: count}, five share rows) for the user's whole scope from the tally, or None
+    when the scope must be counted live. The same shapes as ``register_live_counts``; the cost
+    does not grow with the number of hazards."""
+    from hazards.models import HazardTally
+
+    scope = _tally_scope(user)
+    if scope is None:
+        return None
+    rows = list(
+        HazardTally.objects.filter(scope)
+        .values("area_id", "area__name", "area__kind", "status", "five_complete", "count")
+        .order_by("area__name")
+    )
+    counts, shares = {}, {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + row["count"]
+        if row["status"] in Hazard.OPEN_STATUSES and row["count"]:
+            direct = row["area__kind"] != OrgUnit.Kind.COUNTY
+            share = shares.setdefault(
+                row["area_id"],
+                {
+                    "county_id": None if direct else row["area_id"],
+                    "county__name": None if direct else row["area__name"],
+                    "open": 0,
+                    "complete": 0,
+                },
+            )
+            share["open"] += row["count"]
+            if row["five_complete"]:
+                share["complete"] += row["count"]
+    return {k: v for k, v in counts.items() if v}, list(shares.values())

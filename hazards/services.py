@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from campaign import access
 from campaign.models import Meeting, OrgUnit
 from campaign.roles import Perm
-from hazards.models import Evidence, Hazard, HazardCodeCounter, HazardEvent
+from hazards.models import Evidence, Hazard, HazardCodeCounter, HazardEvent, HazardTally
 
 Status = Hazard.Status
 Kind = OrgUnit.Kind
@@ -62,12 +62,14 @@ def five_implementations_missing(hazard, *, has_plan_file=None):
         missing.append(_("funds"))
     if hazard.deadline is None:
         missing.append(_("time limit"))
-    if has_plan_file is None:
-        has_plan_file = (
-            hazard.pk is not None and hazard.evidence.filter(kind=Evidence.Kind.PLAN).exists()
-        )
-    if not hazard.contingency_plan.strip() and not has_plan_file:
-        missing.append(_("contingency plan"))
+    if not hazard.contingency_plan.strip():
+        # Only look for a plan file when there is no plan text (saves a query per change).
+        if has_plan_file is None:
+            has_plan_file = (
+                hazard.pk is not None and hazard.evidence.filter(kind=Evidence.Kind.PLAN).exists()
+            )
+        if not has_plan_file:
+            missing.append(_("contingency plan"))
     return missing
 
 
@@ -127,7 +129,8 @@ def _require(actor, perm, hazard):
 
 
 def _lock(hazard, allowed_from):
-    locked = Hazard.objects.select_for_update().select_related("school").get(pk=hazard.pk)
+    locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    locked.school = hazard.school  # loaded with the hazard; the lock needs only its own row
     if locked.status not in allowed_from:
         raise HazardConflict(
             _(
@@ -142,6 +145,56 @@ def _lock(hazard, allowed_from):
 
 def _refresh_five(hazard):
     hazard.five_complete = not five_implementations_missing(hazard)
+
+
+def _tally(hazard, old, new):
+    """Move one hazard between the tally's cells; ``old``/``new`` are (status, five_complete)
+    or None (not counted). Called in the transaction of the change it counts."""
+    if old == new:
+        return
+    area_id = hazard.county_id or hazard.city_id
+    if old is not None:
+        HazardTally.objects.filter(area_id=area_id, status=old[0], five_complete=old[1]).update(
+            count=F("count") - 1
+        )
+    if new is not None:
+        cell = HazardTally.objects.filter(area_id=area_id, status=new[0], five_complete=new[1])
+        if not cell.update(count=F("count") + 1):
+            with transaction.atomic():  # two first hazards of a cell at once: one creates it
+                HazardTally.objects.get_or_create(
+                    area_id=area_id,
+                    status=new[0],
+                    five_complete=new[1],
+                    defaults={"city_id": hazard.city_id},
+                )
+            cell.update(count=F("count") + 1)
+
+
+def _key(hazard):
+    return (hazard.status, hazard.five_complete)
+
+
+def hazard_tally_rebuild():
+    """Recount the tally from the register (after bulk loads such as seed_demo/seed_scale)."""
+    from django.db.models import Count
+
+    with transaction.atomic():
+        HazardTally.objects.all().delete()
+        rows = (
+            Hazard.objects.order_by()
+            .values("county_id", "city_id", "status", "five_complete")
+            .annotate(n=Count("id"))
+        )
+        HazardTally.objects.bulk_create(
+            HazardTally(
+                area_id=row["county_id"] or row["city_id"],
+                city_id=row["city_id"],
+                status=row["status"],
+                five_complete=row["five_complete"],
+                count=row["n"],
+            )
+            for row in rows
+        )
 
 
 # --- Registration and edits -----------------------------------------------------------------
@@ -199,6 +252,7 @@ def hazard_register(
     _refresh_five(hazard)
     hazard.full_clean()
     hazard.save()
+    _tally(hazard, None, _key(hazard))
     _event(hazard, kind=HazardEvent.Kind.REGISTERED, actor=actor, to_status=Status.REPORTED)
     if hazard.five_complete:
         _move(hazard, actor=actor, to=Status.PLANNED, note="")
@@ -207,11 +261,13 @@ def hazard_register(
 
 def _move(hazard, *, actor, to, note, **fields):
     from_status = hazard.status
+    before = _key(hazard)
     hazard.status = to
     for name, value in fields.items():
         setattr(hazard, name, value)
     hazard.updated_at = timezone.now()
     hazard.save()
+    _tally(hazard, before, _key(hazard))
     return _event(
         hazard,
         kind=HazardEvent.Kind.TRANSITION,
@@ -232,6 +288,7 @@ def hazard_update(*, hazard, actor, **fields):
     """
     _require(actor, Perm.MANAGE_HAZARD, hazard)
     locked = _lock(hazard, (Status.REPORTED, Status.PLANNED, Status.RECTIFYING))
+    before = _key(locked)
     changes = {}
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
@@ -252,6 +309,7 @@ def hazard_update(*, hazard, actor, **fields):
     locked.full_clean()
     locked.updated_at = timezone.now()
     locked.save()
+    _tally(locked, before, _key(locked))
     _event(locked, kind=HazardEvent.Kind.EDIT, actor=actor, changes=changes)
     if locked.status == Status.REPORTED and locked.five_complete:
         _move(locked, actor=actor, to=Status.PLANNED, note="")
@@ -266,10 +324,12 @@ def hazard_set_deadline(*, hazard, actor, deadline, note=""):
     if locked.deadline == deadline:
         return locked
     changes = {"deadline": [str(locked.deadline or ""), str(deadline)]}
+    before = _key(locked)
     locked.deadline = deadline
     _refresh_five(locked)
     locked.updated_at = timezone.now()
-    locked.save()
+    locked.save(update_fields=["deadline", "five_complete", "updated_at"])
+    _tally(locked, before, _key(locked))
     _event(locked, kind=HazardEvent.Kind.EDIT, actor=actor, changes=changes, note=note)
     if locked.status == Status.REPORTED and locked.five_complete:
         _move(locked, actor=actor, to=Status.PLANNED, note="")
@@ -389,8 +449,8 @@ def hazard_attach(*, hazard, actor, kind, upload):
 
     perm = Perm.REGISTER_HAZARD if kind == Evidence.Kind.BEFORE else Perm.MANAGE_HAZARD
     _require(actor, perm, hazard)
-    if hazard.status == Status.CLOSED:
-        raise HazardConflict(_("A closed hazard takes no more files."))
+    # Locked, so a file cannot slip onto a hazard someone has just closed.
+    hazard = _lock(hazard, Hazard.OPEN_STATUSES)
     content_type = check_upload(upload)
     event = _event(hazard, kind=HazardEvent.Kind.FILE, actor=actor, note=upload.name[:200])
     evidence = Evidence(
@@ -407,8 +467,10 @@ def hazard_attach(*, hazard, actor, kind, upload):
     if kind == Evidence.Kind.PLAN:
         # A plan file can be the last of the five implementations to arrive.
         locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
+        before = _key(locked)
         locked.five_complete = not five_implementations_missing(locked, has_plan_file=True)
         locked.save(update_fields=["five_complete"])
+        _tally(locked, before, _key(locked))
         if locked.status == Status.REPORTED and locked.five_complete:
             _move(locked, actor=actor, to=Status.PLANNED, note="")
     return evidence

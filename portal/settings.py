@@ -251,6 +251,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "campaign-portal@localhost")
+# Daily e-mail digest of notifications: on when set, otherwise on whenever real mail is set up.
+HAZARD_EMAIL_DIGEST = env_bool("HAZARD_EMAIL_DIGEST", None)
+# Where the portal is reached, for full links in e-mails, e.g. https://anquan.example.gov.cn
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
 
 # --- Celery ---------------------------------------------------------------------------------
 # The embedded broker's folder; a test moves it to a private folder of its own.

@@ -54,12 +54,17 @@ def _querystring(request, *, drop=("page",)):
 def hazard_list(request):
     filterset = _filter(request)
     queryset = filterset.sorted_qs()
-    counts = selectors.register_status_counts(filterset.qs)
+    # Over the whole scope the counts come from the tally, so a city's page costs what a
+    # county's does; a filtered register is counted live (the filter keeps it small).
+    tallied = selectors.register_tally_counts(request.user) if filterset.is_unfiltered() else None
+    counts, five_shares = (
+        tallied if tallied is not None else selectors.register_live_counts(filterset.qs)
+    )
     total = sum(counts.values())
     number, pages = _page_number(request, total)
     rows = selectors.register_page_rows(queryset, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     shares = []
-    for share in selectors.register_five_share_by_county(filterset.qs):
+    for share in five_shares:
         share["name"] = share["county__name"] or _("City-direct schools")
         share["percent"] = round(100 * share["complete"] / share["open"]) if share["open"] else 0
         shares.append(share)

@@ -35,7 +35,7 @@ from django.utils import timezone  # noqa: E402
 from campaign.models import OrgUnit, RoleGrant  # noqa: E402
 from campaign.roles import Role  # noqa: E402
 from hazards import services  # noqa: E402
-from hazards.models import Hazard, HazardEvent  # noqa: E402
+from hazards.models import Hazard, HazardEvent, HazardTally  # noqa: E402
 
 PREFIX = "JS"
 PAGE_ROWS = 50
@@ -57,6 +57,8 @@ def ensure_data(hazards, log):
     have = Hazard.objects.filter(city__parent=root).count() if root else 0
     if root is not None and have >= hazards:
         log(f"data present: {have} hazards under {PREFIX}")
+        if not HazardTally.objects.exists():  # data built before the tally existed
+            services.hazard_tally_rebuild()
         return root
     log(f"building {PREFIX} with {hazards} hazards (seed_scale --reset)…")
     start = time.monotonic()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hazards.models import Hazard, HazardCategory
+from hazards.services import hazard_tally_rebuild
 
 TODAY = timezone.localdate()
 
@@ -43,6 +44,7 @@ def bulk_hazards(tree, n, *, school=None, prefix="BK", **extra):
             )
         )
     Hazard.objects.bulk_create(rows)
+    hazard_tally_rebuild()  # bulk rows bypass the services that keep the tally
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
-from campaign import demo
+from campaign import demo, seeding
 
 
 class Command(BaseCommand):
@@ -16,9 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = demo.seed_demo()
-        from hazards import demo as hazards_demo
-
-        hazards = hazards_demo.seed_demo_hazards(city=result.city)
+        summaries = [ext.demo(result.city) for ext in seeding.extensions if ext.demo]
         if "sync_schedules" in get_commands():
             call_command("sync_schedules", verbosity=options["verbosity"])
         self.stdout.write(
@@ -28,8 +26,8 @@ class Command(BaseCommand):
                 f"{len(result.logins)} demo users ({result.users_created} created now)."
             )
         )
-        if hazards:
-            self.stdout.write(f"Demo hazard register: {hazards} hazards created.")
+        for line in filter(None, summaries):
+            self.stdout.write(line)
         self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD}):")
         for username, full_name, role, unit in result.logins:
             self.stdout.write(f"  {username:<10} {full_name}  {role} · {unit}")

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign import demo
+from campaign import demo, seeding
 
 
 class Command(BaseCommand):
@@ -25,9 +25,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--prefix", default="JS", help="Code of the root unit and prefix of every code."
         )
-        parser.add_argument(
-            "--hazards", type=int, default=0, help="Hazards to add to the tree (COPY)."
-        )
+        for extension in seeding.extensions:
+            if extension.add_arguments:
+                extension.add_arguments(parser)
         parser.add_argument(
             "--reset",
             action="store_true",
@@ -43,11 +43,11 @@ class Command(BaseCommand):
             if verbose:
                 self.stdout.write(f"[{time.monotonic() - start:6.1f}s] {message}")
 
-        from hazards import demo as hazards_demo
-
         try:
-            if options["reset"] and hazards_demo.scale_hazards_reset(prefix=prefix):
-                log(f"removed the hazards of the earlier {prefix} tree")
+            if options["reset"]:
+                for extension in seeding.extensions:
+                    if extension.scale_reset:
+                        extension.scale_reset(prefix, log)
             if options["reset"] and demo.scale_reset(prefix=prefix):
                 log(f"removed the earlier {prefix} tree")
             result = demo.seed_scale(
@@ -58,9 +58,11 @@ class Command(BaseCommand):
                 users=options["users"],
                 log=log,
             )
-            hazards = hazards_demo.scale_hazards(
-                root=result.root, count=options["hazards"], log=log
-            )
+            extras = [
+                extension.scale(result.root, options, log)
+                for extension in seeding.extensions
+                if extension.scale
+            ]
         except demo.SeedError as exc:
             raise CommandError(str(exc)) from None
         units = result.units
@@ -69,7 +71,8 @@ class Command(BaseCommand):
                 f"Built {result.root.name} ({result.root.code}): {units['city']} cities, "
                 f"{units['county']} county-level units, {units['school']} schools, "
                 f"{result.users} users, {result.grants} role grants, "
-                f"{result.permissions} unit permissions, {hazards} hazards "
-                f"in {time.monotonic() - start:.1f}s."
+                f"{result.permissions} unit permissions"
+                + "".join(f", {extra}" for extra in extras)
+                + f" in {time.monotonic() - start:.1f}s."
             )
         )
