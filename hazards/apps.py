@@ -10,9 +10,11 @@ class HazardsConfig(AppConfig):
         from campaign import jobs, seeding
         from campaign.roles import Perm
         from hazards import excel
+        from hazards import workbench as hazards_workbench
         from hazards.seeding import extension
 
         seeding.register(extension)
+        hazards_workbench.register()
 
         # Anyone who can see hazards may export what they see; the handler re-applies the
         # requesting user's scope.

@@ -24,6 +24,22 @@ _SECTIONS = {
     "job_list": "jobs",
     "job_detail": "jobs",
     "statistics_start": "jobs",
+    # The hazard register's pages (URL names from hazards.urls; no import of that app here).
+    "hazard_list": "hazards",
+    "hazard_export": "hazards",
+    "hazard_bulk": "hazards",
+    "hazard_import": "hazards",
+    "hazard_import_template": "hazards",
+    "hazard_year_end": "hazards",
+    "hazard_zero_data": "hazards",
+    "hazard_new": "hazards",
+    "hazard_detail": "hazards",
+    "hazard_edit": "hazards",
+    "hazard_transition": "hazards",
+    "hazard_comment": "hazards",
+    "hazard_upload": "hazards",
+    "hazard_meeting": "hazards",
+    "notification_list": "notifications",
 }
 
 
@@ -43,6 +59,8 @@ def shell(request):
         nav_can_manage_users=unrestricted or bool(paths.get(Perm.MANAGE_USERS)),
         nav_can_run_jobs=unrestricted or bool(paths.get(Perm.RUN_JOBS)),
         nav_has_scope=unrestricted or bool(paths.get(Perm.VIEW)),
+        # The register's import page is for those who may register hazards somewhere.
+        nav_can_register_hazards=unrestricted or bool(paths.get(Perm.REGISTER_HAZARD)),
         nav_section=_section(request),
     )
     return context

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from campaign import access, selectors
+from campaign import workbench as sections
 
 RECENT_JOB_RUNS = 5
 
@@ -18,5 +19,8 @@ def workbench(request):
         "has_scope": has_scope,
         "totals": selectors.scope_totals(user) if has_scope else None,
         "job_runs": list(selectors.job_runs_for_user(user)[:RECENT_JOB_RUNS]) if has_scope else [],
+        "unread_notifications": selectors.notifications_unread_count(user) if has_scope else 0,
+        # What the apps above campaign add (the hazard register, …), registered at start-up.
+        "sections": sections.sections_for(user) if has_scope else [],
     }
     return render(request, "campaign/workbench.html", context)

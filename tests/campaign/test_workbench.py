@@ -1,14 +1,24 @@
 """The workbench (landing page) and the shell layout around every page."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.conf import settings
 from django.template import loader
 from django.urls import reverse
+from django.utils import timezone
 
-from campaign.models import JobRun, OrgUnit
+from campaign.models import JobRun, Notification, OrgUnit
+from hazards import services as hazard_services
+from hazards import workbench as hazards_workbench
+from hazards.models import Hazard
 from tests.campaign.test_tree_views import add_schools
+from tests.hazards.conftest import five_implementations, seeded_category
+
+# HazardsConfig.ready() registers the hazard section at start-up; registering again is harmless
+# and keeps these tests independent of that wiring.
+hazards_workbench.register()
 
 
 @pytest.fixture
@@ -48,8 +58,8 @@ def test_city_staff_see_the_city_numbers(tree, city_staff, en_client_for):
     assert "city bureau staff at 南通市" in page
     assert response.context["totals"] == {"counties": 2, "schools": 4, "students": 3200}
     assert 'id="total-counties"' in page
-    assert "Hazards due and weekly reports" in page
-    assert "once the hazard register is available" in page
+    assert "Hazards that need your action" in page
+    assert "once weekly reporting is available" in page
 
 
 def test_county_staff_see_their_county_numbers(tree, county_staff, en_client_for):
@@ -153,8 +163,216 @@ def test_workbench_query_count_does_not_grow(
     for week in range(1, 11):
         run(tree.city if week % 2 else tree.tongzhou, f"2019-W{week:02d}")
     client = client_for(city_staff)
-    # Session, user and grants; role grants, totals, job runs; session save (3).
-    with django_assert_num_queries(9):
+    # Session, user and grants; role grants, totals, job runs, unread notifications, the
+    # hazard counts (nothing to list); session save (3).
+    with django_assert_num_queries(11):
         response = client.get(reverse("workbench"))
     assert response.context["totals"]["schools"] == total
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.SCHOOL).count() == total
+
+
+# --- The hazard register on the workbench -------------------------------------------------
+
+
+@pytest.fixture
+def new_hazard(tree, school_officer):
+    """new_hazard(**overrides) -> a hazard with the five implementations (``planned``),
+    registered through the service by the school officer unless ``actor`` says otherwise."""
+    category = seeded_category()
+
+    def make(**overrides):
+        kwargs = {
+            "school": tree.tz_school,
+            "category": category,
+            "level": Hazard.Level.GENERAL,
+            "source": Hazard.Source.SELF_CHECK,
+            "location": "教学楼一楼东侧",
+            "description": "消防栓打开无水",
+            "found_on": days(-1),
+            "actor": school_officer,
+            **five_implementations(),
+        }
+        kwargs.update(overrides)
+        return hazard_services.hazard_register(**kwargs)
+
+    return make
+
+
+def today():
+    return timezone.localdate()
+
+
+def days(n):
+    return today() + dt.timedelta(days=n)
+
+
+def set_status(hazard, status):
+    Hazard.objects.filter(pk=hazard.pk).update(status=status)
+
+
+def codes_in(response, list_id):
+    page = html(response)
+    if f'id="{list_id}"' not in page:
+        return set()
+    block = page.split(f'id="{list_id}"', 1)[1].split("</ul>", 1)[0]
+    return set(re.findall(r'data-code="([^"]+)"', block))
+
+
+def test_registering_the_section_again_shows_it_once(tree, city_staff, en_client_for):
+    hazards_workbench.register()
+    page = html(en_client_for(city_staff).get(reverse("workbench")))
+    assert page.count('id="wb-hazards"') == 1
+
+
+def test_school_officer_sees_their_overdue_and_due_hazards(
+    tree, school_officer, other_county_staff, new_hazard, en_client_for
+):
+    late = new_hazard(found_on=days(-20), deadline=days(-2))
+    soon = new_hazard(found_on=days(-5), deadline=days(2))
+    later = new_hazard(found_on=days(-5), deadline=days(30))
+    done = new_hazard(found_on=days(-30), deadline=days(-10))
+    Hazard.objects.filter(pk=done.pk).update(status=Hazard.Status.CLOSED, closed_at=timezone.now())
+    elsewhere = new_hazard(
+        school=tree.rd_school, actor=other_county_staff, found_on=days(-20), deadline=days(-3)
+    )
+    response = en_client_for(school_officer).get(reverse("workbench"))
+    actions = response.context["sections"][0]["context"]["actions"]
+    assert (actions["overdue"], actions["due_soon"]) == (1, 1)
+    assert "awaiting" not in actions  # school officers do not accept
+    assert codes_in(response, "wb-overdue-rows") == {late.code}
+    assert codes_in(response, "wb-due-soon-rows") == {soon.code}
+    page = html(response)
+    assert reverse("hazard_detail", args=[late.code]) in page
+    assert "2 days overdue" in page
+    for hidden in (later, done, elsewhere):
+        assert hidden.code not in page
+    assert "Awaiting your acceptance" not in page
+    # Quick links into the register; the officer may register hazards.
+    for name in ("hazard_list", "hazard_new", "hazard_year_end", "hazard_zero_data"):
+        assert reverse(name) in page
+
+
+def test_county_staff_see_what_awaits_their_acceptance(
+    tree, county_staff, city_staff, other_county_staff, new_hazard, en_client_for
+):
+    general = new_hazard(deadline=days(20))
+    major = new_hazard(level=Hazard.Level.MAJOR, deadline=days(20))
+    other = new_hazard(school=tree.rd_school, actor=other_county_staff, deadline=days(20))
+    for hazard in (general, major, other):
+        set_status(hazard, Hazard.Status.AWAITING_ACCEPTANCE)
+    response = en_client_for(county_staff).get(reverse("workbench"))
+    actions = response.context["sections"][0]["context"]["actions"]
+    # A major hazard is accepted by the city, another county's by that county.
+    assert actions["awaiting"] == 1
+    assert codes_in(response, "wb-awaiting-rows") == {general.code}
+    assert "Awaiting your acceptance" in html(response)
+    # The city accepts both grades everywhere.
+    response = en_client_for(city_staff).get(reverse("workbench"))
+    assert codes_in(response, "wb-awaiting-rows") == {general.code, major.code, other.code}
+
+
+def test_city_staff_see_major_hazards_needing_a_meeting(
+    tree, city_staff, school_officer, new_hazard, en_client_for
+):
+    from campaign.models import Meeting
+
+    waiting = new_hazard(level=Hazard.Level.MAJOR)
+    met = new_hazard(level=Hazard.Level.MAJOR)
+    meeting = Meeting.objects.create(
+        kind=Meeting.Kind.CONSULTATION,
+        unit=tree.tongzhou,
+        title="会商",
+        held_on=today(),
+        attendees="市教育局",
+    )
+    Hazard.objects.filter(pk=met.pk).update(consultation_meeting=meeting)
+    new_hazard()  # a general one calls no meeting
+    response = en_client_for(city_staff).get(reverse("workbench"))
+    actions = response.context["sections"][0]["context"]["actions"]
+    assert actions["meeting"] == 1
+    assert codes_in(response, "wb-meeting-rows") == {waiting.code}
+    page = html(response)
+    assert "Major hazards needing a consultation meeting" in page
+    assert "major hazard (under supervision)" in page
+    # The school officer is not the one to call it.
+    page = html(en_client_for(school_officer).get(reverse("workbench")))
+    assert "Major hazards needing a consultation meeting" not in page
+
+
+def test_nothing_to_do_says_so(tree, county_staff, en_client_for):
+    page = html(en_client_for(county_staff).get(reverse("workbench")))
+    assert "Nothing in the hazard register needs your action today." in page
+
+
+def test_leader_follows_the_register_without_actions(tree, leader, en_client_for):
+    page = html(en_client_for(leader).get(reverse("workbench")))
+    assert "nothing in it waits for your action" in page
+    assert reverse("hazard_list") in page
+    assert reverse("hazard_new") not in page  # leaders register nothing
+
+
+def test_outsider_sees_no_hazards(tree, outsider, new_hazard, en_client_for):
+    new_hazard(deadline=days(-1), found_on=days(-10))
+    response = en_client_for(outsider).get(reverse("workbench"))
+    page = html(response)
+    assert "You have no role yet" in page
+    assert "Hazards that need your action" not in page
+    assert reverse("hazard_list") not in page
+    assert response.context["sections"] == []
+
+
+def test_unread_notifications_are_counted_and_linked(tree, county_staff, en_client_for):
+    for n in range(3):
+        Notification.objects.create(recipient=county_staff, kind="test", text=f"n{n}")
+    Notification.objects.create(
+        recipient=county_staff, kind="test", text="read", read_at=timezone.now()
+    )
+    page = html(en_client_for(county_staff).get(reverse("workbench")))
+    assert "3 unread notifications" in page
+    assert reverse("notification_list") in page
+
+
+@pytest.mark.parametrize("total", [5, 100])
+def test_workbench_query_count_does_not_grow_with_hazards(
+    tree, city_staff, new_hazard, client_for, django_assert_num_queries, total
+):
+    """Every list has rows (overdue, due soon, awaiting, meeting): the most the page runs."""
+    kinds = [
+        {"found_on": days(-20), "deadline": days(-2)},
+        {"found_on": days(-2), "deadline": days(1)},
+        {"found_on": days(-2), "deadline": days(30), "status": Hazard.Status.AWAITING_ACCEPTANCE},
+        {"found_on": days(-2), "deadline": days(30), "level": Hazard.Level.MAJOR},
+        {"found_on": days(-2), "deadline": days(30)},
+    ]
+    for n in range(total):
+        values = dict(kinds[n % len(kinds)])
+        status = values.pop("status", None)
+        hazard = new_hazard(actor=city_staff, **values)
+        if status:
+            set_status(hazard, status)
+    client = client_for(city_staff)
+    # As above, plus one query per list with rows (4).
+    with django_assert_num_queries(15):
+        response = client.get(reverse("workbench"))
+    actions = response.context["sections"][0]["context"]["actions"]
+    assert actions["overdue"] == len(range(0, total, 5))
+    assert len(actions["overdue_rows"]) == min(5, actions["overdue"])
+    assert all(actions[name] for name in ("overdue", "due_soon", "awaiting", "meeting"))
+
+
+def test_navigation_links_the_hazard_register(tree, school_officer, leader, outsider, client_for):
+    page = html(client_for(school_officer).get(reverse("workbench")))
+    for name in ("hazard_list", "hazard_year_end", "hazard_zero_data", "hazard_import"):
+        assert f'href="{reverse(name)}"' in page
+    assert 'id="nav-notifications"' in page
+    page = html(client_for(leader).get(reverse("workbench")))
+    assert 'id="nav-hazard-list"' in page
+    assert 'id="nav-hazard-import"' not in page  # leaders register nothing
+    page = html(client_for(outsider).get(reverse("workbench")))
+    assert 'id="nav-hazard-list"' not in page
+    assert 'id="hazard-menu"' not in page
+
+
+def test_hazard_pages_mark_the_register_in_the_navigation(tree, county_staff, client_for):
+    page = html(client_for(county_staff).get(reverse("hazard_list")))
+    assert re.search(r'class="nav-link dropdown-toggle active"[^>]*id="hazard-menu"', page)
