@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools as kombu_pools
 from openpyxl import load_workbook
 
 from campaign import services
@@ -82,9 +83,10 @@ class Broker:
         }
 
     def _reset_pools(self):
-        # The producer pool keeps connections made with the old URL and options.
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # The producer pool keeps connections made with the old URL and options. kombu keeps
+        # its pools in a global registry keyed by URL: closing one without forgetting it hands
+        # the closed pool back to the next user of that URL, so reset the registry itself.
+        kombu_pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 
