@@ -10,22 +10,29 @@ name of the template or the column's English code name, in any order.
 """
 
 import io
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import access, services
 from campaign.models import OrgUnit, User
 from campaign.roles import Perm, Role
+from campaign.workbooks import (
+    ImportResult,
+    RowError,
+    cell_text,
+    choice_spellings,
+    file_error,
+    fold,
+    map_header,
+    read_rows,
+)
 
 SCHOOLS = "schools"
 USERS = "users"
@@ -34,33 +41,10 @@ KINDS = (SCHOOLS, USERS)
 # More rows than a city has schools; beyond this an upload is more likely a mistake (or a
 # zip bomb) than a roster, and would hold the request too long.
 MAX_ROWS = 3000
-MAX_HEADER_COLUMNS = 60
 # Same bound as the school form: a few extra digits are refused, not sent to the database.
 MAX_PEOPLE = 200_000
-# A small zip can unpack to gigabytes; a real roster of MAX_ROWS rows is far below this.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # SQLite allows a limited number of query parameters.
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: ``row`` as Excel numbers it (0: the whole file), the column's header."""
-
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    imported: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors
 
 
 @dataclass(frozen=True)
@@ -138,23 +122,6 @@ USER_COLUMNS = (
 COLUMNS = {SCHOOLS: SCHOOL_COLUMNS, USERS: USER_COLUMNS}
 
 
-def fold(text):
-    """A header or choice as compared: no spaces, ASCII brackets, lower case."""
-    return "".join(text.split()).replace("（", "(").replace("）", ")").lower()
-
-
-def _choices(values_to_names):
-    """{typed spelling (lower case): value}: Chinese term, code name, English and Chinese label."""
-    spellings = {}
-    for value, chinese in values_to_names.items():
-        for spelling in (chinese, value.value, str(value.label)):
-            spellings[fold(spelling)] = value
-        for lang in ("en", "zh-hans"):
-            with translation.override(lang):
-                spellings[fold(str(value.label))] = value
-    return spellings
-
-
 def choice_names(kind):
     """The Chinese names offered in the template's drop-down list for a column kind."""
     return list(
@@ -165,33 +132,6 @@ def choice_names(kind):
 
 
 # --- Reading a workbook ---------------------------------------------------------------------
-
-
-def _file_error(message):
-    return RowError(row=0, column="", message=message)
-
-
-def read_bytes(file):
-    """The upload's bytes, or None when it is bigger than IMPORT_MAX_BYTES."""
-    limit = settings.IMPORT_MAX_BYTES
-    size = getattr(file, "size", None)
-    if size is not None and size > limit:
-        return None
-    if hasattr(file, "seek"):
-        file.seek(0)
-    data = file.read(limit + 1)
-    return None if len(data) > limit else data
-
-
-def cell_text(value):
-    """A cell as text: numbers typed into a code or phone cell lose no digits and gain no '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _count(value):
@@ -219,117 +159,27 @@ def parse_workbook(file, kind):
     choices, lengths); checks against the database are the import services' work.
     """
     columns = COLUMNS[kind]
-    data = read_bytes(file)
-    if data is None:
-        limit_mb = settings.IMPORT_MAX_BYTES / (1024 * 1024)
-        return [], [
-            _file_error(
-                _("The file is larger than %(size)s MB. Split it into smaller files.")
-                % {"size": f"{limit_mb:g}"}
-            )
-        ]
-    name = (getattr(file, "name", "") or "").lower()
-    # Old .xls files and password-protected workbooks are both OLE2 compound files.
-    if name.endswith(".xls") or data.startswith(OLE2_SIGNATURE):
-        return [], [
-            _file_error(
-                _(
-                    "This file is in the old Excel 97–2003 format (.xls) or protected by a "
-                    "password, and cannot be read. Open it in Excel, remove any password, save "
-                    "it as an Excel workbook (.xlsx) and upload that."
-                )
-            )
-        ]
-    from openpyxl import load_workbook
-
-    if unpacked_size(data) > MAX_UNPACKED_BYTES:
-        return [], [
-            _file_error(_("The workbook is too large to read. Split it into smaller files."))
-        ]
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None)
-    except Exception:  # openpyxl raises many types for a file that is not a workbook
-        return [], [
-            _file_error(
-                _(
-                    "This file is not an Excel workbook (.xlsx). Download the template, fill it "
-                    "in and upload it."
-                )
-            )
-        ]
-    try:
-        return _parse_sheet(header, lines, columns)
-    except Exception:  # a damaged part deep inside the zip only shows while reading rows
-        return [], [_file_error(_("The workbook is damaged and cannot be read."))]
-    finally:
-        workbook.close()
-
-
-def unpacked_size(data):
-    """The size of the workbook's parts once unzipped (0 if it is no zip: reported later)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return 0
+    return read_rows(file, lambda header, lines: _parse_sheet(header, lines, columns))
 
 
 def _parse_sheet(header, lines, columns):
-    by_spelling = {}
-    for column in columns:
-        by_spelling[fold(column.header)] = column
-        by_spelling[fold(column.code)] = column
-    header = [cell_text(v) for v in (header or ())[:MAX_HEADER_COLUMNS]]
-    while header and not header[-1]:
-        header.pop()
-    if not header:
-        return [], [_file_error(_("The workbook is empty: the first sheet has no header row."))]
-
-    errors = []
-    positions = {}  # column code -> index in the row
-    headers = {}  # column code -> the header as written in the file
-    for index, text in enumerate(header):
-        column = by_spelling.get(fold(text))
-        letter = column_letter(index)
-        if column is None:
-            errors.append(
-                RowError(
-                    1,
-                    text or letter,
-                    _("Unknown column. Use the column names of the template.")
-                    if text
-                    else _("This column has no name. Use the column names of the template."),
-                )
-            )
-        elif column.code in positions:
-            errors.append(RowError(1, text, _("This column appears more than once.")))
-        else:
-            positions[column.code] = index
-            headers[column.code] = text
-    for column in columns:
-        if column.required and column.code not in positions:
-            errors.append(
-                RowError(1, column.header, _("This column is missing. Add it to the header row."))
-            )
-    if errors:
+    positions, headers, width, errors = map_header(header, columns)
+    if errors or not width:
         return [], errors
 
     spellings = {
-        "category": _choices(CATEGORY_NAMES),
-        "ownership": _choices(OWNERSHIP_NAMES),
-        "role": _choices(ROLE_NAMES),
+        "category": choice_spellings(CATEGORY_NAMES),
+        "ownership": choice_spellings(OWNERSHIP_NAMES),
+        "role": choice_spellings(ROLE_NAMES),
     }
     rows = []
     for number, line in enumerate(lines, start=2):
-        cells = [line[i] if i < len(line) else None for i in range(len(header))]
+        cells = [line[i] if i < len(line) else None for i in range(width)]
         if all(cell_text(v) == "" for v in cells):
             continue  # blank lines between or after the data are harmless
         if len(rows) >= MAX_ROWS:
             return [], [
-                _file_error(
+                file_error(
                     _("The file has more than %(max)s rows. Split it into smaller files.")
                     % {"max": MAX_ROWS}
                 )
@@ -346,14 +196,8 @@ def _parse_sheet(header, lines, columns):
             row[column.code] = value
         rows.append(row)
     if not rows and not errors:
-        return [], [_file_error(_("The workbook has no rows to import below the header."))]
+        return [], [file_error(_("The workbook has no rows to import below the header."))]
     return rows, errors
-
-
-def column_letter(index):
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 def _convert(column, raw, spellings):

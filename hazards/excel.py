@@ -21,19 +21,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import access
-from campaign.imports import (
-    OLE2_SIGNATURE,
-    ImportResult,
-    RowError,
-    cell_text,
-    column_letter,
-    fold,
-    read_bytes,
-    unpacked_size,
-)
 from campaign.jobs import ProducedFile
 from campaign.models import OrgUnit
 from campaign.roles import Perm
+from campaign.workbooks import (
+    ImportResult,
+    RowError,
+    cell_text,
+    choice_spellings,
+    file_error,
+    fold,
+    map_header,
+    read_rows,
+)
 from hazards import services
 from hazards.models import Hazard, HazardCategory
 
@@ -261,17 +261,6 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _choices(names):
-    spellings = {}
-    for value, chinese in names.items():
-        for spelling in (chinese, value.value, str(value.label)):
-            spellings[fold(spelling)] = value
-        for lang in ("en", "zh-hans"):
-            with translation.override(lang):
-                spellings[fold(str(value.label))] = value
-    return spellings
-
-
 def _date(value):
     if isinstance(value, dt.datetime):
         return value.date()
@@ -326,96 +315,23 @@ def _convert(column, raw, spellings):
     return value, None
 
 
-def _file_error(message):
-    return RowError(row=0, column="", message=message)
-
-
 def parse_workbook(file):
     """(rows, errors): each row {"_row": n, code: value}; file-level problems have row 0."""
-    data = read_bytes(file)
-    if data is None:
-        return [], [_file_error(_("The file is too large. Split it into smaller files."))]
-    if not data:
-        return [], [_file_error(_("The file is empty."))]
-    name = (getattr(file, "name", "") or "").lower()
-    if name.endswith(".xls") or data.startswith(OLE2_SIGNATURE):
-        return [], [
-            _file_error(
-                _(
-                    "This file is in the old Excel 97–2003 format (.xls) or protected by a "
-                    "password, and cannot be read. Save it as an Excel workbook (.xlsx) and "
-                    "upload that."
-                )
-            )
-        ]
-    if unpacked_size(data) > 200 * 1024 * 1024:
-        return [], [
-            _file_error(_("The workbook is too large to read. Split it into smaller files."))
-        ]
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(lines, None)
-    except Exception:  # openpyxl raises many types for a file that is not a workbook
-        return [], [
-            _file_error(
-                _(
-                    "This file is not an Excel workbook (.xlsx). Download the template, fill it "
-                    "in and upload it."
-                )
-            )
-        ]
-    try:
-        return _parse_sheet(header, lines)
-    except Exception:  # a damaged part deep inside the zip only shows while reading rows
-        return [], [_file_error(_("The workbook is damaged and cannot be read."))]
-    finally:
-        workbook.close()
+    return read_rows(file, _parse_sheet)
 
 
 def _parse_sheet(header, lines):
-    by_spelling = {}
-    for column in COLUMNS:
-        by_spelling[fold(column.header)] = column
-        by_spelling[fold(column.code)] = column
-    header = [cell_text(v) for v in (header or ())[:60]]
-    while header and not header[-1]:
-        header.pop()
-    if not header:
-        return [], [_file_error(_("The workbook is empty: the first sheet has no header row."))]
-    errors, positions, headers = [], {}, {}
-    for index, text in enumerate(header):
-        column = by_spelling.get(fold(text))
-        if column is None:
-            errors.append(
-                RowError(
-                    1,
-                    text or column_letter(index),
-                    _("Unknown column. Use the column names of the template."),
-                )
-            )
-        elif column.code in positions:
-            errors.append(RowError(1, text, _("This column appears more than once.")))
-        else:
-            positions[column.code] = index
-            headers[column.code] = text
-    for column in COLUMNS:
-        if column.required and column.code not in positions:
-            errors.append(
-                RowError(1, column.header, _("This column is missing. Add it to the header row."))
-            )
-    if errors:
+    positions, headers, width, errors = map_header(header, COLUMNS)
+    if errors or not width:
         return [], errors
-    spellings = {"level": _choices(LEVEL_NAMES), "source": _choices(SOURCE_NAMES)}
+    spellings = {"level": choice_spellings(LEVEL_NAMES), "source": choice_spellings(SOURCE_NAMES)}
     rows = []
     for number, line in enumerate(lines, start=2):
-        if all(cell_text(v) == "" for v in line[: len(header)]):
+        if all(cell_text(v) == "" for v in line[:width]):
             continue
         if len(rows) >= MAX_ROWS:
             return [], [
-                _file_error(
+                file_error(
                     _("The workbook has more than %(max)s rows. Split it into smaller files.")
                     % {"max": MAX_ROWS}
                 )
@@ -433,7 +349,7 @@ def _parse_sheet(header, lines):
             row[column.code] = value
         rows.append(row)
     if not rows and not errors:
-        return [], [_file_error(_("The workbook has no rows below the header."))]
+        return [], [file_error(_("The workbook has no rows below the header."))]
     return rows, errors
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from campaign import access, imports
+from campaign import access, imports, workbooks
 from campaign.models import JobRun, OrgUnit, RoleGrant, User
 from campaign.roles import Role
 from tests.factories import CityFactory, CountyFactory, UserFactory, grant
@@ -461,7 +461,7 @@ def test_headers_and_choices_forgive_spacing_and_bracket_width(tree, city_admin)
 
 
 def test_a_workbook_that_unpacks_too_large_gets_one_message(tree, city_admin, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(workbooks, "MAX_UNPACKED_BYTES", 1000)
     result = imports.schools_import(file=xlsx(SCHOOL_HEADER, school("X-1")), actor=city_admin)
     assert len(result.errors) == 1 and result.errors[0].row == 0
     assert not OrgUnit.objects.filter(code="X-1").exists()
