@@ -466,13 +466,12 @@ def hazard_attach(*, hazard, actor, kind, upload):
     evidence.save()
     if kind == Evidence.Kind.PLAN:
         # A plan file can be the last of the five implementations to arrive.
-        locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
-        before = _key(locked)
-        locked.five_complete = not five_implementations_missing(locked, has_plan_file=True)
-        locked.save(update_fields=["five_complete"])
-        _tally(locked, before, _key(locked))
-        if locked.status == Status.REPORTED and locked.five_complete:
-            _move(locked, actor=actor, to=Status.PLANNED, note="")
+        before = _key(hazard)
+        hazard.five_complete = not five_implementations_missing(hazard, has_plan_file=True)
+        hazard.save(update_fields=["five_complete"])
+        _tally(hazard, before, _key(hazard))
+        if hazard.status == Status.REPORTED and hazard.five_complete:
+            _move(hazard, actor=actor, to=Status.PLANNED, note="")
     return evidence
 
 
