@@ -318,8 +318,30 @@ def hazard_update(*, hazard, actor, **fields):
 
 @transaction.atomic
 def hazard_set_deadline(*, hazard, actor, deadline, note=""):
-    """The supervising level sets a new time limit (also a bulk action on the register)."""
+    """The supervising level sets a new time limit (also a bulk action on the register).
+
+    Fast path, a compare-and-set: while the hazard is open and still has the time limit the
+    caller loaded, one conditional UPDATE locks, checks and changes the row, and the five
+    implementations cannot change (a time limit replaces a time limit). Otherwise the locking
+    path below decides, with its conflict message.
+    """
     _require(actor, Perm.ACCEPT_HAZARD, hazard)
+    seen = hazard.deadline
+    if seen is not None and deadline is not None and seen != deadline:
+        now = timezone.now()
+        changed = Hazard.objects.filter(
+            pk=hazard.pk, status__in=Hazard.OPEN_STATUSES, deadline=seen
+        ).update(deadline=deadline, updated_at=now)
+        if changed:
+            hazard.deadline, hazard.updated_at = deadline, now
+            _event(
+                hazard,
+                kind=HazardEvent.Kind.EDIT,
+                actor=actor,
+                changes={"deadline": [str(seen), str(deadline)]},
+                note=note,
+            )
+            return hazard
     locked = _lock(hazard, Hazard.OPEN_STATUSES)
     if locked.deadline == deadline:
         return locked

@@ -141,6 +141,31 @@ def test_only_the_supervising_level_changes_the_time_limit(
     assert hazard.events.filter(kind=HazardEvent.Kind.EDIT).count() == 1
 
 
+def test_time_limit_change_records_what_it_replaced_even_from_a_stale_page(
+    make_hazard, county_staff, city_staff
+):
+    hazard = make_hazard()
+    first, second = hazard.deadline, hazard.deadline + dt.timedelta(days=5)
+    stale = Hazard.objects.get(pk=hazard.pk)  # loaded before the city's change
+    services.hazard_set_deadline(hazard=hazard, actor=city_staff, deadline=second)
+    third = first + dt.timedelta(days=20)
+    services.hazard_set_deadline(hazard=stale, actor=county_staff, deadline=third)
+    hazard.refresh_from_db()
+    assert hazard.deadline == third
+    changes = [e.changes["deadline"] for e in hazard.events.filter(kind=HazardEvent.Kind.EDIT)]
+    assert changes == [[str(first), str(second)], [str(second), str(third)]]
+
+
+def test_time_limit_of_a_hazard_closed_meanwhile_is_refused(awaiting, county_staff):
+    stale = Hazard.objects.get(pk=awaiting.pk)
+    services.hazard_accept(hazard=awaiting, actor=county_staff)
+    with pytest.raises(services.HazardConflict):
+        services.hazard_set_deadline(
+            hazard=stale, actor=county_staff, deadline=stale.deadline + dt.timedelta(days=3)
+        )
+    assert Hazard.objects.get(pk=awaiting.pk).deadline == stale.deadline
+
+
 def test_edit_permissions(make_hazard, leader, inspector, other_county_staff):
     hazard = make_hazard()
     for actor in (leader, inspector):
