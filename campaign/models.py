@@ -20,6 +20,7 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email_digest = models.BooleanField(_("daily e-mail digest of my notifications"), default=True)
 
     class Meta:
         verbose_name = _("user")

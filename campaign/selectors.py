@@ -269,7 +269,7 @@ def notifications_unread_count(user):
 
 def notifications_for_digest(*, since):
     """Unread notifications not yet e-mailed, created since ``since``, with their recipient
-    (who has an e-mail address), grouped by the caller."""
+    (who has an e-mail address and wants the digest), grouped by the caller."""
     from campaign.models import Notification
 
     return (
@@ -278,6 +278,7 @@ def notifications_for_digest(*, since):
             read_at__isnull=True,
             emailed_at__isnull=True,
             recipient__is_active=True,
+            recipient__email_digest=True,
         )
         .exclude(recipient__email="")
         .select_related("recipient")

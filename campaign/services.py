@@ -532,3 +532,14 @@ def notification_digest_mark_emailed(*, notification_ids):
     return Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
+
+
+@transaction.atomic
+def user_update_own_settings(*, user, full_name, phone, email, email_digest):
+    """The signed-in person's own settings; they are their own actor, so no manage check."""
+    user.full_name, user.phone, user.email = full_name, phone, email
+    user.email_digest = email_digest
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "phone", "email", "email_digest"])
+    audit(actor=user, action="user.settings", target_user=user, email_digest=email_digest)
+    return user

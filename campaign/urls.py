@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign.views import imports, jobs, notifications, people, tree, workbench
+from campaign.views import account, imports, jobs, notifications, people, tree, workbench
 
 urlpatterns = [
     path("", workbench.workbench, name="workbench"),
@@ -29,4 +29,6 @@ urlpatterns = [
     # Notifications
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
+    # The signed-in person's own settings
+    path("account/", account.my_settings, name="my_settings"),
 ]

@@ -251,6 +251,8 @@ MATRIX = {
         "302 302 302 302 302 302 302 302 302", method="POST", data={"all": "1"}
     ),
     # --- end of the notifications' rows ---
+    # My settings: every signed-in person edits only themselves (no id in the URL).
+    "my_settings": Row(SIGNED_IN),
     # The register (hazards/views/register.py): scoped list and export (an outsider's is
     # empty); bulk actions redirect back to the list; import needs register_hazard somewhere.
     "hazard_list": Row(SIGNED_IN),

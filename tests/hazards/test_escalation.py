@@ -148,6 +148,19 @@ def test_a_digest_e_mail_per_person_when_mail_is_configured(make_hazard, people,
     assert mail.outbox == []
 
 
+def test_no_digest_for_a_person_who_turned_it_off(make_hazard, people, settings):
+    settings.HAZARD_EMAIL_DIGEST = True
+    people["county"].email_digest = False
+    people["county"].save(update_fields=["email_digest"])
+    hazard = due(make_hazard, -16)  # overdue for 通州区, escalated to the city
+    Notification.objects.all().delete()
+    assert hazards_escalate(today=TODAY)["emails"] == 1
+    assert [m.to for m in mail.outbox] == [[people["city"].email]]
+    assert hazard.code in mail.outbox[0].body
+    # Their notification is still on the portal, just not e-mailed.
+    assert Notification.objects.get(recipient=people["county"]).emailed_at is None
+
+
 def test_no_e_mail_with_the_console_backend(make_hazard, people, settings):
     del settings.HAZARD_EMAIL_DIGEST
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
