@@ -20,7 +20,10 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email_digest = models.BooleanField(_("daily e-mail digest of my notifications"), default=True)
+    # A database default too, so that bulk loads (seed_scale's COPY) need not name the column.
+    email_digest = models.BooleanField(
+        _("daily e-mail digest of my notifications"), default=True, db_default=True
+    )
 
     class Meta:
         verbose_name = _("user")
