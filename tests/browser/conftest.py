@@ -81,6 +81,10 @@ class PageProblems:
             self.failed_requests.append(f"{resp.request.method} {resp.url}: {resp.status}")
 
     def _failed(self, req):
+        # ERR_ABORTED is Chromium cancelling a load because the test moved on (often the
+        # favicon); an answer the server got wrong shows up in _response as 4xx/5xx instead.
+        if req.failure == "net::ERR_ABORTED":
+            return
         self.failed_requests.append(f"{req.method} {req.url}: {req.failure}")
 
     def _request(self, req, host):
