@@ -28,6 +28,7 @@ from campaign.workbooks import (
     RowError,
     cell_text,
     choice_spellings,
+    data_lines,
     file_error,
     fold,
     map_header,
@@ -173,17 +174,7 @@ def _parse_sheet(header, lines, columns):
         "role": choice_spellings(ROLE_NAMES),
     }
     rows = []
-    for number, line in enumerate(lines, start=2):
-        cells = [line[i] if i < len(line) else None for i in range(width)]
-        if all(cell_text(v) == "" for v in cells):
-            continue  # blank lines between or after the data are harmless
-        if len(rows) >= MAX_ROWS:
-            return [], [
-                file_error(
-                    _("The file has more than %(max)s rows. Split it into smaller files.")
-                    % {"max": MAX_ROWS}
-                )
-            ]
+    for number, cells in data_lines(lines, width, MAX_ROWS):
         row = {"_row": number, "_headers": headers}
         for column in columns:
             if column.code not in positions:

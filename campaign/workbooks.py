@@ -212,3 +212,23 @@ def map_header(header, columns):
                 RowError(1, column.header, _("This column is missing. Add it to the header row."))
             )
     return positions, headers, len(header), errors
+
+
+def data_lines(lines, width, max_rows):
+    """(row number as Excel shows it, cells padded to ``width``) for each non-blank data row.
+
+    Blank lines between or after the data are skipped; more than ``max_rows`` rows raise
+    ``WorkbookError`` (an upload that large is more likely a mistake than a roster).
+    """
+    count = 0
+    for number, line in enumerate(lines, start=2):
+        cells = [line[i] if i < len(line) else None for i in range(width)]
+        if all(cell_text(v) == "" for v in cells):
+            continue
+        count += 1
+        if count > max_rows:
+            raise WorkbookError(
+                _("The file has more than %(max)s rows. Split it into smaller files.")
+                % {"max": max_rows}
+            )
+        yield number, cells

@@ -29,6 +29,7 @@ from campaign.workbooks import (
     RowError,
     cell_text,
     choice_spellings,
+    data_lines,
     file_error,
     fold,
     map_header,
@@ -326,23 +327,13 @@ def _parse_sheet(header, lines):
         return [], errors
     spellings = {"level": choice_spellings(LEVEL_NAMES), "source": choice_spellings(SOURCE_NAMES)}
     rows = []
-    for number, line in enumerate(lines, start=2):
-        if all(cell_text(v) == "" for v in line[:width]):
-            continue
-        if len(rows) >= MAX_ROWS:
-            return [], [
-                file_error(
-                    _("The workbook has more than %(max)s rows. Split it into smaller files.")
-                    % {"max": MAX_ROWS}
-                )
-            ]
+    for number, cells in data_lines(lines, width, MAX_ROWS):
         row = {"_row": number, "_headers": headers}
         for column in COLUMNS:
             if column.code not in positions:
                 row[column.code] = None if column.kind in ("date", "money", "bool") else ""
                 continue
-            index = positions[column.code]
-            raw = line[index] if index < len(line) else None
+            raw = cells[positions[column.code]]
             value, error = _convert(column, raw, spellings)
             if error:
                 errors.append(RowError(number, headers[column.code], error))
