@@ -284,3 +284,8 @@ def notifications_for_digest(*, since):
         .select_related("recipient")
         .order_by("recipient_id", "created_at", "id")
     )
+
+
+def grant_of(person, pk):
+    """One of ``person``'s role grants (the person already came through a scoped selector)."""
+    return RoleGrant.objects.select_related("unit").filter(pk=pk, user=person).first()

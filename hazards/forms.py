@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from campaign import access
 from campaign.models import Meeting, OrgUnit
 from campaign.roles import Perm
+from hazards import selectors
 from hazards.files import check_upload
-from hazards.models import Evidence, Hazard, HazardCategory
+from hazards.models import Evidence, Hazard
 
 MAX_PHOTOS = 6
 
@@ -63,7 +64,7 @@ class MultipleFileField(forms.FileField):
 
 def category_choices():
     """Areas as option groups, each with the area itself and its items."""
-    categories = list(HazardCategory.objects.filter(is_active=True).select_related("parent"))
+    categories = selectors.active_categories()
     areas = [c for c in categories if c.parent_id is None]
     items = {}
     for c in categories:
@@ -81,7 +82,7 @@ class CategoryField(forms.TypedChoiceField):
 
     @staticmethod
     def _coerce(value):
-        category = HazardCategory.objects.filter(pk=int(value), is_active=True).first()
+        category = selectors.active_category(int(value))
         if category is None:
             raise ValueError(value)
         return category

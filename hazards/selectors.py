@@ -310,3 +310,38 @@ def register_tally_counts(user):
             if row["five_complete"]:
                 share["complete"] += row["count"]
     return {k: v for k, v in counts.items() if v}, list(shares.values())
+
+
+# --- One hazard (the caller got it through hazard_for_user) ---------------------------------
+
+
+def hazard_events(hazard):
+    """The hazard's whole story in order, with actors and files, in three queries."""
+    from hazards.models import HazardEvent
+
+    return list(
+        HazardEvent.objects.filter(hazard=hazard)
+        .select_related("actor")
+        .prefetch_related("files")
+        .order_by("at", "id")
+    )
+
+
+def evidence_of(hazard, pk):
+    """A file of this hazard, or None (a file of another hazard is not found here)."""
+    from hazards.models import Evidence
+
+    return Evidence.objects.filter(hazard=hazard, pk=pk).first()
+
+
+def active_categories():
+    """The taxonomy offered in forms (not scoped: every unit uses the same categories)."""
+    from hazards.models import HazardCategory
+
+    return list(HazardCategory.objects.filter(is_active=True).select_related("parent"))
+
+
+def active_category(pk):
+    from hazards.models import HazardCategory
+
+    return HazardCategory.objects.filter(pk=pk, is_active=True).first()

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from campaign import access, selectors, services
 from campaign.forms.people import GrantForm, PeopleFilterForm, PersonCreateForm, ProfileForm
-from campaign.models import RoleGrant
 from campaign.roles import Perm, Role
 
 PAGE_SIZE = 25
@@ -155,7 +154,7 @@ def user_grant(request, pk):
 @login_required
 def grant_revoke(request, pk, grant_pk):
     person = _person(request, pk)
-    grant = RoleGrant.objects.select_related("unit").filter(pk=grant_pk, user=person).first()
+    grant = selectors.grant_of(person, grant_pk)
     # A grant at a unit the actor does not manage is out of their scope: 404, like a stranger.
     if grant is None or not access.has_perm_at(request.user, Perm.MANAGE_USERS, grant.unit):
         raise Http404

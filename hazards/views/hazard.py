@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
-from hazards import services
+from hazards import selectors, services
 from hazards.forms import (
     HazardEditForm,
     HazardNewForm,
@@ -24,7 +24,7 @@ from hazards.forms import (
     NoteForm,
     UploadForm,
 )
-from hazards.models import Evidence, Hazard, HazardEvent
+from hazards.models import Evidence, Hazard
 from hazards.selectors import hazard_for_user
 
 Status = Hazard.Status
@@ -112,12 +112,7 @@ def _shown(value):
 def _timeline(hazard):
     labels = _labels(Hazard)
     status_labels = dict(Status.choices)
-    events = list(
-        HazardEvent.objects.filter(hazard=hazard)
-        .select_related("actor")
-        .prefetch_related("files")
-        .order_by("at", "id")
-    )
+    events = selectors.hazard_events(hazard)
     for event in events:
         event.from_label = status_labels.get(event.from_status, "")
         event.to_label = status_labels.get(event.to_status, "")
@@ -316,7 +311,7 @@ def hazard_upload(request, code):
 @require_http_methods(["GET"])
 def evidence_download(request, code, pk):
     hazard = hazard_for_user(request.user, code)
-    evidence = Evidence.objects.filter(hazard=hazard, pk=pk).first()
+    evidence = selectors.evidence_of(hazard, pk)
     if evidence is None:
         raise Http404
     try:
