@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import AuditEntry, JobRun, OrgUnit, RoleGrant, UnitStatistics, User
+from campaign.models import OrgUnit, RoleGrant, UnitStatistics, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -38,30 +38,6 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # A unit's path is set by campaign.services.orgunit_create; add units in the portal.
-        return False
-
-
-@admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["kind", "unit", "period", "state", "progress", "created_at", "finished_at"]
-    list_filter = ["kind", "state"]
-    raw_id_fields = ["unit", "requested_by"]
-    readonly_fields = [f.name for f in JobRun._meta.fields]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "unit", "target_user"]
-    list_filter = ["action"]
-    readonly_fields = ["at", "actor", "action", "unit", "target_user", "detail"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -9,5 +9,14 @@ class CampaignConfig(AppConfig):
 
     def ready(self):
         from campaign.services import register_jobs
+        from core.schedules import Schedule, declare
 
         register_jobs()
+        declare(
+            Schedule(
+                name="nightly organisation statistics",
+                task="campaign.tasks.org_statistics_nightly_task",
+                crontab="30 2 * * *",
+                expire_seconds=6 * 3600,
+            )
+        )

@@ -1,4 +1,4 @@
-"""The organisation tree, people and their role grants, and job runs.
+"""The organisation tree, people and their role grants, and meeting records.
 
 The tree is a materialised path (``OrgUnit.path`` = ``/<id of root>/…/<own id>/``) so that
 "this unit's whole subtree" is one indexed prefix match, at city and at province size.
@@ -137,10 +137,10 @@ class OrgUnit(models.Model):
 
     def get_absolute_url(self):
         if self.kind == self.Kind.SCHOOL:
-            return reverse("school_detail", args=[self.code])
+            return reverse("campaign:school_detail", args=[self.code])
         if self.kind == self.Kind.COUNTY:
-            return reverse("county_detail", args=[self.code])
-        return reverse("org_tree")
+            return reverse("campaign:county_detail", args=[self.code])
+        return reverse("campaign:org_tree")
 
     @property
     def is_school(self):
@@ -170,6 +170,19 @@ class School(OrgUnit):
         verbose_name_plural = _("schools")
 
 
+class Role(models.TextChoices):
+    """The roles of the campaign. What each may do, and where it may be held, is in
+    ``campaign.roles``."""
+
+    CITY_ADMIN = "city_admin", _("city administrator")
+    CITY_STAFF = "city_staff", _("city bureau staff")
+    SAFETY_OFFICE = "safety_office", _("Safety & Stability Office")
+    COUNTY_STAFF = "county_staff", _("county bureau staff")
+    SCHOOL_OFFICER = "school_officer", _("school safety officer")
+    INSPECTOR = "inspector", _("inspector")
+    LEADER = "leader", _("leader (read-only)")
+
+
 class RoleGrant(models.Model):
     """That a user holds a role at a unit (and so in its whole subtree).
 
@@ -182,7 +195,7 @@ class RoleGrant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
     )
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="role_grants")
-    role = models.CharField(_("role"), max_length=20)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -197,21 +210,8 @@ class RoleGrant(models.Model):
         verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="rolegrant_unique"),
-            # Mirrors campaign.roles.Role; a grant of an unknown role could not be revoked.
-            models.CheckConstraint(
-                name="rolegrant_known_role",
-                condition=Q(
-                    role__in=[
-                        "city_admin",
-                        "city_staff",
-                        "safety_office",
-                        "county_staff",
-                        "school_officer",
-                        "inspector",
-                        "leader",
-                    ]
-                ),
-            ),
+            # A grant of an unknown role could not be revoked.
+            models.CheckConstraint(name="rolegrant_known_role", condition=Q(role__in=Role.values)),
         ]
 
     def __str__(self):
@@ -219,12 +219,7 @@ class RoleGrant(models.Model):
 
     @property
     def role_label(self):
-        from campaign.roles import Role
-
-        try:
-            return Role(self.role).label
-        except ValueError:
-            return self.role
+        return self.get_role_display()
 
 
 class UnitStatistics(models.Model):
@@ -246,80 +241,6 @@ class UnitStatistics(models.Model):
         return f"{self.unit} · {self.schools}"
 
 
-def job_file_path(instance, filename):
-    return f"jobs/{instance.kind}/{instance.pk}/{filename}"
-
-
-class JobRun(models.Model):
-    """One run of a background job, visible to the people of the unit it concerns."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("succeeded")
-        FAILED = "failed", _("failed")
-
-    kind = models.CharField(_("kind"), max_length=40)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="job_runs")
-    period = models.CharField(
-        _("period"),
-        max_length=40,
-        help_text=_("What the run covers, e.g. 2019-W50 or 2019-12; unique per kind and unit."),
-    )
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("requested"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # What the handler needs beyond kind, unit and period, e.g. an export's filters.
-    params = models.JSONField(default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    file = models.FileField(_("produced file"), upload_to=job_file_path, blank=True, max_length=255)
-
-    class Meta:
-        verbose_name = _("job run")
-        verbose_name_plural = _("job runs")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            # The last guard against a job that was queued twice.
-            models.UniqueConstraint(fields=["kind", "unit", "period"], name="jobrun_once"),
-            models.CheckConstraint(name="jobrun_progress_0_100", condition=Q(progress__lte=100)),
-        ]
-        indexes = [models.Index(fields=["unit", "-created_at"], name="jobrun_unit_recent")]
-
-    def __str__(self):
-        return f"{self.kind_label} · {self.unit} · {self.period}"
-
-    @property
-    def kind_label(self):
-        from campaign.jobs import registry
-
-        job = registry.get(self.kind)
-        return job.label if job else self.kind
-
-    @property
-    def file_name(self):
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
-
-
-class WorkerHeartbeat(models.Model):
-    """The last time each Celery worker answered, for /healthz."""
-
-    hostname = models.CharField(max_length=200, unique=True)
-    seen_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.hostname} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
-
-
 class OrgUnitUserPermission(UserObjectPermissionBase):
     """django-guardian object permissions on units, with a real foreign key.
 
@@ -328,27 +249,6 @@ class OrgUnitUserPermission(UserObjectPermissionBase):
     """
 
     content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
-
-
-class AuditEntry(models.Model):
-    """An immutable record of who changed people, roles, units or jobs, and when."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.SET_NULL, related_name="+")
-    target_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    detail = models.JSONField(default=dict)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
 class Meeting(models.Model):
@@ -385,35 +285,3 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
-
-
-class Notification(models.Model):
-    """An in-app notice to one person (reminders, escalations, results of their actions)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=40)
-    # The text is rendered when the notice is written, in the recipient's language.
-    text = models.CharField(max_length=300)
-    link = models.CharField(max_length=200, blank=True)
-    # Deduplicates repeated runs of the same reminder job, e.g. "hazard:123:overdue:2019-12-20".
-    dedupe_key = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"],
-                condition=~Q(dedupe_key=""),
-                name="notification_once",
-            )
-        ]
-
-    def __str__(self):
-        return self.text

@@ -5,10 +5,9 @@ permissions to a role here (and the codename to ``OrgUnit.Meta.permissions``); n
 needs to change for existing grants to carry them, once ``role_grants_sync`` has run.
 """
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from campaign.models import OrgUnit, Role
 
-from campaign.models import OrgUnit
+__all__ = ["Perm", "Role", "ROLE_PERMS", "ROLE_UNIT_KINDS", "ROLE_MAY_GRANT", "all_unit_perms"]
 
 Kind = OrgUnit.Kind
 
@@ -23,16 +22,6 @@ class Perm:
     REGISTER_HAZARD = "register_hazard"
     MANAGE_HAZARD = "manage_hazard"
     ACCEPT_HAZARD = "accept_hazard"
-
-
-class Role(models.TextChoices):
-    CITY_ADMIN = "city_admin", _("city administrator")
-    CITY_STAFF = "city_staff", _("city bureau staff")
-    SAFETY_OFFICE = "safety_office", _("Safety & Stability Office")
-    COUNTY_STAFF = "county_staff", _("county bureau staff")
-    SCHOOL_OFFICER = "school_officer", _("school safety officer")
-    INSPECTOR = "inspector", _("inspector")
-    LEADER = "leader", _("leader (read-only)")
 
 
 # What each role may do in its subtree.

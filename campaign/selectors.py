@@ -1,15 +1,12 @@
 """Every read of the campaign app, already scoped to the user through ``campaign.access``."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
-from django.utils import timezone
 
 from campaign import access
-from campaign.models import JobRun, OrgUnit, RoleGrant, User, WorkerHeartbeat
+from campaign.models import OrgUnit, RoleGrant, User
 from campaign.roles import Perm
+from core.models import JobRun
 
 Kind = OrgUnit.Kind
 
@@ -114,19 +111,6 @@ def job_run_for_user(user, pk):
     if run is None:
         raise Http404
     return run
-
-
-def worker_last_seen():
-    """When any worker last answered, or None."""
-    latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True)
-    return latest.first()
-
-
-def worker_alive():
-    seen = worker_last_seen()
-    return seen is not None and timezone.now() - seen < timedelta(
-        seconds=settings.WORKER_STALE_SECONDS
-    )
 
 
 # --- Tree pages and workbench ---------------------------------------------------------------
@@ -244,46 +228,6 @@ def people_with_perm_at(unit_ids, perm):
         content_object_id__in=unit_ids, permission__codename=perm
     ).values("user_id")
     return list(User.objects.filter(pk__in=user_ids, is_active=True))
-
-
-def notifications_for_user(user):
-    """The user's own notifications, newest first (nobody reads another's)."""
-    from campaign.models import Notification
-
-    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
-
-
-def notification_for_user(user, pk):
-    """One of the user's notifications; 404 for another's or one that does not exist."""
-    notification = notifications_for_user(user).filter(pk=pk).first()
-    if notification is None:
-        raise Http404
-    return notification
-
-
-def notifications_unread_count(user):
-    from campaign.models import Notification
-
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
-
-
-def notifications_for_digest(*, since):
-    """Unread notifications not yet e-mailed, created since ``since``, with their recipient
-    (who has an e-mail address and wants the digest), grouped by the caller."""
-    from campaign.models import Notification
-
-    return (
-        Notification.objects.filter(
-            created_at__gte=since,
-            read_at__isnull=True,
-            emailed_at__isnull=True,
-            recipient__is_active=True,
-            recipient__email_digest=True,
-        )
-        .exclude(recipient__email="")
-        .select_related("recipient")
-        .order_by("recipient_id", "created_at", "id")
-    )
 
 
 def grant_of(person, pk):

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from campaign.views import account, imports, jobs, notifications, people, tree, workbench
+from campaign.views import account, imports, jobs, people, tree, workbench
+
+app_name = "campaign"
 
 urlpatterns = [
     path("", workbench.workbench, name="workbench"),
@@ -26,9 +28,6 @@ urlpatterns = [
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/file/", jobs.job_file, name="job_file"),
     path("jobs/<int:pk>/rerun/", jobs.job_rerun, name="job_rerun"),
-    # Notifications
-    path("notifications/", notifications.notification_list, name="notification_list"),
-    path("notifications/read/", notifications.notification_read, name="notification_read"),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]

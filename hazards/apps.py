@@ -7,17 +7,29 @@ class HazardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from campaign import jobs, seeding
+        from campaign import seeding
         from campaign.roles import Perm
-        from hazards import excel
+        from core import jobs
+        from core.schedules import Schedule, declare
+        from hazards import excel, notices
         from hazards import workbench as hazards_workbench
         from hazards.seeding import extension
 
         seeding.register(extension)
         hazards_workbench.register()
+        notices.register()
 
         # Anyone who can see hazards may export what they see; the handler re-applies the
         # requesting user's scope.
         jobs.register(
             excel.EXPORT_JOB, _("Hazard register export"), excel.export_job, perm=Perm.VIEW
+        )
+        # Before the working day starts, so the morning's workbench shows today's reminders.
+        declare(
+            Schedule(
+                name="daily hazard escalation",
+                task="hazards.tasks.hazard_escalation_task",
+                crontab="30 7 * * *",
+                expire_seconds=6 * 3600,
+            )
         )

@@ -12,20 +12,15 @@ digest e-mail per run.
 """
 
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
-from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils import timezone
 
 from campaign import selectors as campaign_selectors
-from campaign import services as campaign_services
-from campaign.models import Notification
 from campaign.roles import Perm
+from core import services as core_services
+from hazards import notices
 from hazards.models import Hazard
 
 log = logging.getLogger(__name__)
@@ -34,20 +29,7 @@ DUE_SOON_DAYS = 3
 CITY_AFTER_DAYS = 15
 
 DUE, COUNTY, CITY = "due", "overdue", "escalated"
-KINDS = {DUE: "hazard.due", COUNTY: "hazard.overdue", CITY: "hazard.escalated"}
-CONSOLE_BACKENDS = (
-    "django.core.mail.backends.console.EmailBackend",
-    "django.core.mail.backends.dummy.EmailBackend",
-)
-
-
-def digest_enabled():
-    """E-mail digests go out when ``HAZARD_EMAIL_DIGEST`` says so or, when it is not set,
-    when a real mail backend is configured (the development console backend is not)."""
-    explicit = getattr(settings, "HAZARD_EMAIL_DIGEST", None)
-    if explicit is not None:
-        return bool(explicit)
-    return settings.EMAIL_BACKEND not in CONSOLE_BACKENDS
+KINDS = {DUE: notices.DUE, COUNTY: notices.OVERDUE, CITY: notices.ESCALATED}
 
 
 def levels_for(hazard, today):
@@ -62,54 +44,6 @@ def levels_for(hazard, today):
     return levels
 
 
-def _text(level, hazard, today):
-    days_late = (today - hazard.deadline).days
-    values = {
-        "code": hazard.code,
-        "school": hazard.school.name,
-        "deadline": hazard.deadline.isoformat(),
-        "days": abs(days_late),
-    }
-    if level == DUE:
-        if days_late == 0:
-            return _("Hazard %(code)s at %(school)s is due today (%(deadline)s).") % values
-        return (
-            ngettext(
-                "Hazard %(code)s at %(school)s is due in %(days)s day (%(deadline)s).",
-                "Hazard %(code)s at %(school)s is due in %(days)s days (%(deadline)s).",
-                values["days"],
-            )
-            % values
-        )
-    if level == CITY and hazard.level == Hazard.Level.MAJOR:
-        return (
-            ngettext(
-                "Major hazard %(code)s at %(school)s is %(days)s day overdue "
-                "(time limit %(deadline)s).",
-                "Major hazard %(code)s at %(school)s is %(days)s days overdue "
-                "(time limit %(deadline)s).",
-                values["days"],
-            )
-            % values
-        )
-    if level == CITY:
-        return (
-            _(
-                "Escalated to the city: hazard %(code)s at %(school)s is %(days)s days overdue "
-                "(time limit %(deadline)s)."
-            )
-            % values
-        )
-    return (
-        ngettext(
-            "Hazard %(code)s at %(school)s is %(days)s day overdue (time limit %(deadline)s).",
-            "Hazard %(code)s at %(school)s is %(days)s days overdue (time limit %(deadline)s).",
-            values["days"],
-        )
-        % values
-    )
-
-
 def _notices(today):
     """Unsaved notifications for every open hazard that is due soon or overdue."""
     recipients = {}  # (unit id, perm) -> [user id]; each unit's people are read once
@@ -121,7 +55,7 @@ def _notices(today):
         return recipients[unit_id, perm]
 
     # One URL pattern for all: reverse() per row would cost more than the rest of the loop.
-    link_template = reverse("hazard_detail", args=["CODE"])
+    link_template = reverse("hazards:hazard_detail", args=["CODE"])
     hazards = (
         Hazard.objects.filter(
             status__in=Hazard.OPEN_STATUSES,
@@ -144,17 +78,23 @@ def _notices(today):
     for hazard in hazards.iterator(chunk_size=2000):
         reached = set()
         link = link_template.replace("CODE", hazard.code)
+        params = {
+            "code": hazard.code,
+            "school": hazard.school.name,
+            "deadline": hazard.deadline.isoformat(),
+            "days": abs((today - hazard.deadline).days),
+            "major": hazard.level == Hazard.Level.MAJOR,
+        }
         for level, unit_id, perm in levels_for(hazard, today):
-            text = _text(level, hazard, today)
             for user_id in people(unit_id, perm):
                 if user_id in reached:
                     continue
                 reached.add(user_id)
-                yield Notification(
+                yield core_services.notification_build(
                     recipient_id=user_id,
                     unit_id=hazard.school_id,
                     kind=KINDS[level],
-                    text=text[:300],
+                    params=params,
                     link=link,
                     dedupe_key=f"hazard:{hazard.pk}:{level}:{today.isoformat()}",
                 )
@@ -167,36 +107,8 @@ def hazards_escalate(*, today=None):
     """
     today = today or timezone.localdate()
     started = timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
-        written = campaign_services.notify_many(notices=_notices(today))
-        emails = digest_send(since=started - timedelta(days=1)) if digest_enabled() else 0
+    written = core_services.notify_many(notices=_notices(today))
+    since = started - timedelta(days=1)
+    emails = core_services.digest_send(since=since) if core_services.digest_enabled() else 0
     log.info("hazard escalation %s: %s notifications, %s e-mails", today, written, emails)
     return {"notifications": written, "emails": emails}
-
-
-def digest_send(*, since):
-    """One e-mail per person listing their unread notifications since ``since`` that were not
-    e-mailed yet; marks them e-mailed."""
-    by_user = defaultdict(list)
-    users = {}
-    for notification in campaign_selectors.notifications_for_digest(since=since).iterator():
-        by_user[notification.recipient_id].append(notification)
-        users[notification.recipient_id] = notification.recipient
-    if not by_user:
-        return 0
-    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
-    messages = []
-    for user_id, notices in by_user.items():
-        subject = ngettext(
-            "Campus safety: %(count)s new notification",
-            "Campus safety: %(count)s new notifications",
-            len(notices),
-        ) % {"count": len(notices)}
-        lines = [f"- {n.text}" + (f"\n  {base}{n.link}" if n.link else "") for n in notices]
-        body = "\n".join(lines)
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [users[user_id].email]))
-    sent = mail.send_mass_mail(messages, fail_silently=False)
-    campaign_services.notification_digest_mark_emailed(
-        notification_ids=[n.pk for notices in by_user.values() for n in notices]
-    )
-    return sent

@@ -4,7 +4,7 @@ Export: openpyxl write-only, rows streamed from ``values_list()`` in chunks; a l
 runs as a JobRun (kind ``hazard_export``) whose handler rebuilds the same filtered, scoped list
 for the user who asked. Import: every row is checked first; any bad row → nothing is imported
 and every problem is listed (row, column, reason); else all rows are registered through
-``services.hazard_register`` in one transaction (campaign/imports.py is the pattern).
+``services.hazard_register`` in one transaction (``campaign.imports`` is the pattern).
 """
 
 import datetime as dt
@@ -15,16 +15,17 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import access
-from campaign.jobs import ProducedFile
 from campaign.models import OrgUnit
 from campaign.roles import Perm
-from campaign.workbooks import (
+from core.errors import OutOfScope
+from core.jobs import ProducedFile
+from core.workbooks import (
     ImportResult,
     RowError,
     cell_text,
@@ -36,7 +37,7 @@ from campaign.workbooks import (
     read_rows,
 )
 from hazards import services
-from hazards.models import Hazard, HazardCategory
+from hazards.models import FIVE_WITHOUT_DEADLINE, Hazard, HazardCategory
 
 EXPORT_JOB = "hazard_export"
 CHUNK = 2000
@@ -385,18 +386,6 @@ def _check_rows(rows, actor):
     return errors
 
 
-FIVE = (
-    "responsible_unit",
-    "responsible_person",
-    "responsible_phone",
-    "measures",
-    "funds_amount",
-    "funds_source",
-    "funds_secured",
-    "contingency_plan",
-)
-
-
 def hazards_import(*, file, actor):
     """Import a register workbook: all rows or none. Returns an ImportResult."""
     if not access.granted_paths(actor).get(Perm.REGISTER_HAZARD) and not access.is_unrestricted(
@@ -413,7 +402,7 @@ def hazards_import(*, file, actor):
         with transaction.atomic():
             for row in rows:
                 current = row
-                five = {f: row[f] for f in FIVE if row[f] not in (None, "")}
+                five = {f: row[f] for f in FIVE_WITHOUT_DEADLINE if row[f] not in (None, "")}
                 services.hazard_register(
                     school=row["school"],
                     category=row["category"],
@@ -427,7 +416,7 @@ def hazards_import(*, file, actor):
                     actor=actor,
                     **five,
                 )
-    except (ValidationError, PermissionDenied, Http404) as exc:
+    except (ValidationError, PermissionDenied, OutOfScope) as exc:
         messages = getattr(exc, "messages", None) or [_("You may not register this hazard.")]
         return ImportResult(errors=[RowError(current["_row"], "", " ".join(messages))])
     return ImportResult(imported=len(rows))

@@ -16,7 +16,7 @@ from campaign.models import Meeting, OrgUnit
 from campaign.roles import Perm
 from hazards import selectors
 from hazards.files import check_upload
-from hazards.models import Evidence, Hazard
+from hazards.models import FIVE_WITHOUT_DEADLINE, Evidence, Hazard
 
 MAX_PHOTOS = 6
 
@@ -127,16 +127,7 @@ class FiveImplementationsMixin(forms.Form):
         help_text=_("Or upload the plan as a document of the kind “contingency plan”."),
     )
 
-    FIVE = (
-        "responsible_unit",
-        "responsible_person",
-        "responsible_phone",
-        "measures",
-        "funds_amount",
-        "funds_source",
-        "funds_secured",
-        "contingency_plan",
-    )
+    FIVE = FIVE_WITHOUT_DEADLINE
 
 
 class HazardNewForm(FiveImplementationsMixin):

@@ -53,6 +53,24 @@ class HazardCodeCounter(models.Model):
         return f"{self.prefix}-{self.year}: {self.last}"
 
 
+# The fields of the five implementations (五落实, S15): responsibility, measures, funds, time
+# limit, contingency plan. Forms, imports, exports and services all read this one list.
+FIVE_IMPLEMENTATIONS = (
+    "responsible_unit",
+    "responsible_person",
+    "responsible_phone",
+    "measures",
+    "funds_amount",
+    "funds_source",
+    "funds_secured",
+    "deadline",
+    "contingency_plan",
+)
+# The same without the time limit, which the forms and the import ask for apart from the others
+# (it has a default by grade and category, and only the supervising level changes it later).
+FIVE_WITHOUT_DEADLINE = tuple(f for f in FIVE_IMPLEMENTATIONS if f != "deadline")
+
+
 class Hazard(models.Model):
     class Status(models.TextChoices):
         REPORTED = "reported", _("registered")
@@ -181,7 +199,7 @@ class Hazard(models.Model):
         return f"{self.code} {self.location}"
 
     def get_absolute_url(self):
-        return reverse("hazard_detail", args=[self.code])
+        return reverse("hazards:hazard_detail", args=[self.code])
 
     @property
     def is_open(self):

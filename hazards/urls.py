@@ -2,6 +2,8 @@ from django.urls import path
 
 from hazards.views import hazard, overview, register
 
+app_name = "hazards"
+
 urlpatterns = [
     # The register: list, filters, bulk actions, Excel
     path("", register.hazard_list, name="hazard_list"),

@@ -18,7 +18,7 @@ ROWS = 5
 
 
 def _register_url(**params):
-    return f"{reverse('hazard_list')}?{urlencode(params, doseq=True)}"
+    return f"{reverse('hazards:hazard_list')}?{urlencode(params, doseq=True)}"
 
 
 def section_context(user):

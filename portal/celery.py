@@ -15,6 +15,6 @@ app.autodiscover_tasks()
 @worker_ready.connect
 def _beat_on_start(**kwargs):
     # A worker that just started counts as alive at once, before beat's first heartbeat.
-    from campaign.services import worker_heartbeat_record
+    from core.services import worker_heartbeat_record
 
     worker_heartbeat_record(hostname=kwargs["sender"].hostname)

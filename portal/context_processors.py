@@ -6,7 +6,8 @@ from django.conf import settings
 from campaign import access
 from campaign.roles import Perm
 
-# Which navigation entry a page belongs to, by URL name.
+# Which navigation entry a page belongs to, by URL name (every page of the hazard register's
+# namespace belongs to "hazards"; no import of that app here).
 _SECTIONS = {
     "workbench": "workbench",
     "org_tree": "tree",
@@ -24,28 +25,16 @@ _SECTIONS = {
     "job_list": "jobs",
     "job_detail": "jobs",
     "statistics_start": "jobs",
-    # The hazard register's pages (URL names from hazards.urls; no import of that app here).
-    "hazard_list": "hazards",
-    "hazard_export": "hazards",
-    "hazard_bulk": "hazards",
-    "hazard_import": "hazards",
-    "hazard_import_template": "hazards",
-    "hazard_year_end": "hazards",
-    "hazard_zero_data": "hazards",
-    "hazard_new": "hazards",
-    "hazard_detail": "hazards",
-    "hazard_edit": "hazards",
-    "hazard_transition": "hazards",
-    "hazard_comment": "hazards",
-    "hazard_upload": "hazards",
-    "hazard_meeting": "hazards",
     "notification_list": "notifications",
 }
+_NAMESPACE_SECTIONS = {"hazards": "hazards"}
 
 
 def _section(request):
     match = getattr(request, "resolver_match", None)
-    return _SECTIONS.get(match.url_name, "") if match else ""
+    if match is None:
+        return ""
+    return _NAMESPACE_SECTIONS.get(match.namespace) or _SECTIONS.get(match.url_name, "")
 
 
 def shell(request):

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "django_celery_beat",
+    "core",
     "campaign",
     "hazards",
     "inspections",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "core.middleware.DomainErrorMiddleware",
     # Last, so that it sees the authenticated user and the response of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -140,6 +142,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People and access ----------------------------------------------------------------------
 AUTH_USER_MODEL = "campaign.User"
+# The unit model core's job runs, notifications and audit entries point at (the organisation
+# tree); core names it only through this setting, as it names users through AUTH_USER_MODEL.
+CORE_UNIT_MODEL = "campaign.OrgUnit"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -154,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "workbench"
+LOGIN_REDIRECT_URL = "campaign:workbench"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username from one address after repeated failures, for a finite time.

@@ -11,7 +11,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from campaign import selectors
+from core import selectors
 
 
 def _database_ok():

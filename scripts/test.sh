@@ -14,6 +14,8 @@ step "ruff check"
 "$bin/ruff" check .
 step "ruff format --check"
 "$bin/ruff" format --check .
+step "import layers (lint-imports: portal → reporting → inspections → hazards → campaign → core)"
+"$bin/lint-imports" --no-cache
 step "makemigrations --check"
 "$bin/python" manage.py makemigrations --check --dry-run
 step "pytest (database: ${DATABASE_URL:-embedded SQLite}; broker: ${CELERY_BROKER_URL:-embedded filesystem})"

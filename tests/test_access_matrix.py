@@ -25,8 +25,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from campaign.models import JobRun
 from campaign.roles import Role
+from core.models import JobRun
 from tests.factories import UserFactory, grant
 
 PERSONAS = (
@@ -223,60 +223,62 @@ MATRIX = {
     "healthz": Row(HEALTH),
     "admin:index": Row(ADMIN, login="admin:login"),
     # Organisation tree
-    "workbench": Row(SIGNED_IN),
-    "org_tree": Row(SIGNED_IN),
-    "school_list": Row(SIGNED_IN),
-    "county_detail": Row(VIEW_COUNTY, kwargs=county),
-    "school_detail": Row(VIEW_SCHOOL, kwargs=school),
-    "school_edit": Row(EDIT_SCHOOL, kwargs=school),
+    "campaign:workbench": Row(SIGNED_IN),
+    "campaign:org_tree": Row(SIGNED_IN),
+    "campaign:school_list": Row(SIGNED_IN),
+    "campaign:county_detail": Row(VIEW_COUNTY, kwargs=county),
+    "campaign:school_detail": Row(VIEW_SCHOOL, kwargs=school),
+    "campaign:school_edit": Row(EDIT_SCHOOL, kwargs=school),
     # People and roles
-    "user_list": Row(PEOPLE),
-    "user_new": Row(PEOPLE),
-    "user_detail": Row(PERSON, kwargs=person),
-    "user_grant": Row(PERSON_POST, kwargs=person, method="POST", data=GRANT),
-    "grant_revoke": Row(PERSON_POST, kwargs=person_grant, method="POST"),
-    "user_active": Row(PERSON_POST, kwargs=person, method="POST", data={"active": "0"}),
+    "campaign:user_list": Row(PEOPLE),
+    "campaign:user_new": Row(PEOPLE),
+    "campaign:user_detail": Row(PERSON, kwargs=person),
+    "campaign:user_grant": Row(PERSON_POST, kwargs=person, method="POST", data=GRANT),
+    "campaign:grant_revoke": Row(PERSON_POST, kwargs=person_grant, method="POST"),
+    "campaign:user_active": Row(PERSON_POST, kwargs=person, method="POST", data={"active": "0"}),
     # Bulk import
-    "import_upload": Row(IMPORT),
-    "import_template": Row(IMPORT, kwargs=lambda o, s: {"kind": "users"}),
+    "campaign:import_upload": Row(IMPORT),
+    "campaign:import_template": Row(IMPORT, kwargs=lambda o, s: {"kind": "users"}),
     # Job runs
-    "job_list": Row(SIGNED_IN),
-    "job_detail": Row(VIEW_JOB, kwargs=job),
-    "job_file": Row(VIEW_JOB, kwargs=job),
-    "job_rerun": Row(RUN_JOB, kwargs=failed_job, method="POST"),
-    "statistics_start": Row(RUN_JOB, method="POST", data=unit_code),
+    "campaign:job_list": Row(SIGNED_IN),
+    "campaign:job_detail": Row(VIEW_JOB, kwargs=job),
+    "campaign:job_file": Row(VIEW_JOB, kwargs=job),
+    "campaign:job_rerun": Row(RUN_JOB, kwargs=failed_job, method="POST"),
+    "campaign:statistics_start": Row(RUN_JOB, method="POST", data=unit_code),
     # Notifications: everyone sees only their own; "mark all read" redirects back to the list.
-    "notification_list": Row(SIGNED_IN),
-    "notification_read": Row(
+    "core:notification_list": Row(SIGNED_IN),
+    "core:notification_read": Row(
         "302 302 302 302 302 302 302 302 302", method="POST", data={"all": "1"}
     ),
     # --- end of the notifications' rows ---
     # My settings: every signed-in person edits only themselves (no id in the URL).
-    "my_settings": Row(SIGNED_IN),
+    "campaign:my_settings": Row(SIGNED_IN),
     # The register (hazards/views/register.py): scoped list and export (an outsider's is
     # empty); bulk actions redirect back to the list; import needs register_hazard somewhere.
-    "hazard_list": Row(SIGNED_IN),
-    "hazard_export": Row(SIGNED_IN),
-    "hazard_bulk": Row(
+    "hazards:hazard_list": Row(SIGNED_IN),
+    "hazards:hazard_export": Row(SIGNED_IN),
+    "hazards:hazard_bulk": Row(
         "302 302 302 302 302 302 302 302 302",
         method="POST",
         data={"action": "set_deadline", "deadline": "2030-01-01", "code": "NT-2019-000001"},
     ),
-    "hazard_import": Row("200 200 200 200 200 200 403 403 302"),
-    "hazard_import_template": Row("200 200 200 200 200 200 403 403 302"),
+    "hazards:hazard_import": Row("200 200 200 200 200 200 403 403 302"),
+    "hazards:hazard_import_template": Row("200 200 200 200 200 200 403 403 302"),
     # --- end of the register's rows ---
     # Hazard overviews (year-end target, zero data): scoped content, an outsider sees nothing
-    "hazard_year_end": Row(SIGNED_IN),
-    "hazard_zero_data": Row(SIGNED_IN),
+    "hazards:hazard_year_end": Row(SIGNED_IN),
+    "hazards:hazard_zero_data": Row(SIGNED_IN),
     # One hazard (hazards/views/hazard.py)
-    "hazard_new": Row(HZ_NEW),
-    "hazard_detail": Row(VIEW_SCHOOL, kwargs=hz_code),
-    "hazard_edit": Row(HZ_EDIT, kwargs=hz_code),
-    "hazard_transition": Row(HZ_ACT, kwargs=hz_start, method="POST"),
-    "hazard_comment": Row(HZ_COMMENT, kwargs=hz_code, method="POST", data={"note": "看过了"}),
-    "hazard_upload": Row(HZ_ACT, kwargs=hz_code, method="POST", data=hz_upload_data),
-    "evidence_download": Row(VIEW_SCHOOL, kwargs=hz_evidence),
-    "hazard_meeting": Row(HZ_MEETING, kwargs=hz_major),
+    "hazards:hazard_new": Row(HZ_NEW),
+    "hazards:hazard_detail": Row(VIEW_SCHOOL, kwargs=hz_code),
+    "hazards:hazard_edit": Row(HZ_EDIT, kwargs=hz_code),
+    "hazards:hazard_transition": Row(HZ_ACT, kwargs=hz_start, method="POST"),
+    "hazards:hazard_comment": Row(
+        HZ_COMMENT, kwargs=hz_code, method="POST", data={"note": "看过了"}
+    ),
+    "hazards:hazard_upload": Row(HZ_ACT, kwargs=hz_code, method="POST", data=hz_upload_data),
+    "hazards:evidence_download": Row(VIEW_SCHOOL, kwargs=hz_evidence),
+    "hazards:hazard_meeting": Row(HZ_MEETING, kwargs=hz_major),
     # --- end of one hazard's rows ---
 }
 
@@ -385,12 +387,12 @@ def test_access(request, objects, name, persona, scope):
 
 
 def test_job_file_without_a_file_is_404(objects, client_for, city_admin):
-    response = client_for(city_admin).get(reverse("job_file", args=[objects.failed_in.pk]))
+    response = client_for(city_admin).get(reverse("campaign:job_file", args=[objects.failed_in.pk]))
     assert response.status_code == 404
 
 
 def test_rerun_of_a_run_that_did_not_fail_changes_nothing(objects, client_for, city_admin):
-    response = client_for(city_admin).post(reverse("job_rerun", args=[objects.run_in.pk]))
+    response = client_for(city_admin).post(reverse("campaign:job_rerun", args=[objects.run_in.pk]))
     assert response.status_code == 302
     objects.run_in.refresh_from_db()
     assert objects.run_in.state == JobRun.State.SUCCEEDED
@@ -420,11 +422,11 @@ def other_city(objects):
     )
     run.file.save("statistics.xlsx", ContentFile(b"PK fake workbook"))
     return {
-        "county_detail": {"code": county_.code},
-        "school_detail": {"code": school_.code},
-        "school_edit": {"code": school_.code},
-        "job_detail": {"pk": run.pk},
-        "job_file": {"pk": run.pk},
+        "campaign:county_detail": {"code": county_.code},
+        "campaign:school_detail": {"code": school_.code},
+        "campaign:school_edit": {"code": school_.code},
+        "campaign:job_detail": {"pk": run.pk},
+        "campaign:job_file": {"pk": run.pk},
     }
 
 

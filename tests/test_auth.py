@@ -60,7 +60,7 @@ def test_sign_in_leads_to_the_workbench_with_a_new_session_key(school_officer):
 
     response = sign_in(client, "officer", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("workbench")
+    assert response["Location"] == reverse("campaign:workbench")
     after = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     assert after != before
     assert signed_in(client)

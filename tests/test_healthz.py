@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from campaign.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 from portal.celery import app
 
 

@@ -26,7 +26,8 @@ from kombu import pools as kombu_pools
 from openpyxl import load_workbook
 
 from campaign import services
-from campaign.models import JobRun, UnitStatistics, WorkerHeartbeat
+from campaign.models import UnitStatistics
+from core.models import JobRun, WorkerHeartbeat
 from portal.celery import app
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -221,12 +222,12 @@ def test_statistics_job_runs_on_a_real_worker(worker, tree, city_admin, client_f
 
     # The file is served to the city admin through the permission-checked view.
     client = client_for(city_admin)
-    response = client.get(reverse("job_file", args=[run.pk]))
+    response = client.get(reverse("campaign:job_file", args=[run.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:2] == b"PK"
 
     # A heartbeat task reaches the worker, and /healthz then reports it alive.
-    from campaign.tasks import worker_heartbeat_task
+    from core.tasks import worker_heartbeat_task
 
     worker_heartbeat_task.delay()
     wait_for(

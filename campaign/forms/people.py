@@ -11,7 +11,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from campaign import selectors, services
+from campaign import policy, selectors
 from campaign.models import OrgUnit, User
 from campaign.roles import Role
 
@@ -48,7 +48,7 @@ class ActorFormMixin:
 
     def _setup_actor(self, actor):
         self.actor = actor
-        roles = services.roles_grantable_anywhere(actor=actor)
+        roles = policy.roles_grantable_anywhere(actor=actor)
         self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in roles]
         _bootstrap(self)
 

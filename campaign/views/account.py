@@ -26,7 +26,7 @@ def my_settings(request):
                 _add_service_error(form, error)
             else:
                 messages.success(request, _("Your settings were saved."))
-                return redirect("my_settings")
+                return redirect("campaign:my_settings")
         # A failed full_clean may have left unsaved values on request.user.
         user.refresh_from_db()
     else:

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign import access, jobs, selectors, services
-from campaign.models import JobRun
+from campaign import access, selectors, services
 from campaign.roles import Perm
+from core import jobs
+from core.models import JobRun
 
 PAGE_SIZE = 25
 LIVE_STATES = (JobRun.State.QUEUED, JobRun.State.RUNNING)
@@ -58,19 +59,19 @@ def statistics_start(request):
     code = request.POST.get("unit", "").strip()
     if not code:
         messages.error(request, _("Choose the unit whose statistics should be rebuilt."))
-        return redirect("job_list")
+        return redirect("campaign:job_list")
     unit = access.unit_for_user(request.user, code)  # 404 outside the user's tree
     access.require_perm_at(request.user, Perm.RUN_JOBS, unit)  # 403 where they may only look
     try:
         run = services.org_statistics_request(unit=unit, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("job_list")
+        return redirect("campaign:job_list")
     messages.success(
         request,
         _("The statistics of %(unit)s are being rebuilt.") % {"unit": unit.name},
     )
-    return redirect("job_detail", pk=run.pk)
+    return redirect("campaign:job_detail", pk=run.pk)
 
 
 @never_cache
@@ -106,12 +107,12 @@ def job_rerun(request, pk):
     job = jobs.get(run.kind)
     if job is None:
         messages.error(request, _("This kind of job no longer exists and cannot be run again."))
-        return redirect("job_detail", pk=run.pk)
+        return redirect("campaign:job_detail", pk=run.pk)
     access.require_perm_at(request.user, job.perm, run.unit)
     try:
         services.job_run_rerun(job_run=run, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("job_detail", pk=run.pk)
+        return redirect("campaign:job_detail", pk=run.pk)
     messages.success(request, _("The job has been queued again."))
-    return redirect("job_detail", pk=run.pk)
+    return redirect("campaign:job_detail", pk=run.pk)

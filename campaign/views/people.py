@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign import access, selectors, services
+from campaign import access, policy, selectors, services
 from campaign.forms.people import GrantForm, PeopleFilterForm, PersonCreateForm, ProfileForm
 from campaign.roles import Perm, Role
 
@@ -84,7 +84,7 @@ def user_new(request):
                     "unit": data["unit"].name,
                 },
             )
-            return redirect("user_detail", pk=person.pk)
+            return redirect("campaign:user_detail", pk=person.pk)
     return render(
         request,
         "campaign/people/user_new.html",
@@ -97,7 +97,7 @@ def _render_detail(request, person, *, profile_form=None, grant_form=None, statu
     context = {
         "person": person,
         "grants": grants,
-        "revocable": services.grants_revocable(actor=request.user, grants=grants),
+        "revocable": policy.grants_revocable(actor=request.user, grants=grants),
         "profile_form": profile_form
         or ProfileForm(
             initial={"full_name": person.full_name, "email": person.email, "phone": person.phone}
@@ -124,7 +124,7 @@ def user_detail(request, pk):
             messages.success(
                 request, _("The profile of %(name)s was saved.") % {"name": person.display_name}
             )
-            return redirect("user_detail", pk=person.pk)
+            return redirect("campaign:user_detail", pk=person.pk)
     person.refresh_from_db()
     return _render_detail(request, person, profile_form=form)
 
@@ -146,7 +146,7 @@ def user_grant(request, pk):
                 _("%(name)s now holds the role %(role)s at %(unit)s.")
                 % {"name": person.display_name, "role": grant.role_label, "unit": unit.name},
             )
-            return redirect("user_detail", pk=person.pk)
+            return redirect("campaign:user_detail", pk=person.pk)
     return _render_detail(request, person, grant_form=form)
 
 
@@ -169,7 +169,7 @@ def grant_revoke(request, pk, grant_pk):
             _("The role %(role)s at %(unit)s was taken from %(name)s.")
             % {"role": label, "unit": unit_name, "name": person.display_name},
         )
-    return redirect("user_detail", pk=person.pk)
+    return redirect("campaign:user_detail", pk=person.pk)
 
 
 @require_POST
@@ -179,7 +179,7 @@ def user_active(request, pk):
     value = request.POST.get("active")
     if value not in ("0", "1"):
         messages.error(request, _("Nothing was changed: the request was not understood."))
-        return redirect("user_detail", pk=person.pk)
+        return redirect("campaign:user_detail", pk=person.pk)
     active = value == "1"
     try:
         services.user_set_active(user=person, active=active, actor=request.user)
@@ -191,4 +191,4 @@ def user_active(request, pk):
         else:
             text = _("%(name)s was deactivated and can no longer sign in.")
         messages.success(request, text % {"name": person.display_name})
-    return redirect("user_detail", pk=person.pk)
+    return redirect("campaign:user_detail", pk=person.pk)

@@ -49,7 +49,7 @@ def _tree_rows(roots):
         for child in node["children"]:
             visit(child, level + 1)
         if unit.kind == Kind.CITY and node["direct"]:
-            url = f"{reverse('school_list')}?{urlencode({'county': unit.code})}"
+            url = f"{reverse('campaign:school_list')}?{urlencode({'county': unit.code})}"
             add(_("City-direct schools"), url, level + 1, node["direct"])
 
     for root in roots:

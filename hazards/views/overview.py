@@ -32,7 +32,7 @@ def register_url(*, county="", year):
     params += [("status", status) for status in Hazard.OPEN_STATUSES]
     if county:
         params.insert(0, ("county", county))
-    return f"{reverse('hazard_list')}?{urlencode(params)}"
+    return f"{reverse('hazards:hazard_list')}?{urlencode(params)}"
 
 
 def _share(closed, found):

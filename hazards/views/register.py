@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access
 from campaign.roles import Perm
+from core.errors import OutOfScope
 from hazards import excel, selectors, services
 from hazards.filters import HazardFilter
 from hazards.models import Hazard
@@ -120,13 +121,13 @@ def hazard_export(request):
             run = excel.export_request(actor=request.user, querystring=_querystring(request))
         except (ValidationError, PermissionDenied):
             messages.error(request, _("The export could not be started."))
-            return redirect(f"{reverse('hazard_list')}?{_querystring(request)}")
+            return redirect(f"{reverse('hazards:hazard_list')}?{_querystring(request)}")
         messages.info(
             request,
             _("%(count)s hazards are being exported; the file will be ready here shortly.")
             % {"count": total},
         )
-        return redirect("job_detail", pk=run.pk)
+        return redirect("campaign:job_detail", pk=run.pk)
     content = excel.export_workbook(filterset.sorted_qs())
     return _xlsx_response(content, excel.export_file_name())
 
@@ -145,7 +146,7 @@ class BulkForm(forms.Form):
 @require_POST
 def hazard_bulk(request):
     form = BulkForm(request.POST)
-    back = reverse("hazard_list")
+    back = reverse("hazards:hazard_list")
     if not form.is_valid():
         messages.error(request, _("Choose an action for the selected hazards."))
         return redirect(back)
@@ -174,7 +175,7 @@ def hazard_bulk(request):
     for hazard in hazards.select_related("school"):
         try:
             services.hazard_set_deadline(hazard=hazard, actor=request.user, deadline=deadline)
-        except (PermissionDenied, ValidationError, Http404):
+        except (PermissionDenied, ValidationError, OutOfScope):
             refused += 1
         else:
             done += 1

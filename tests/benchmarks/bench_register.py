@@ -81,7 +81,7 @@ def user_with(role, kind, root):
 
 def page_queries(client):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("hazard_list"))
+        response = client.get(reverse("hazards:hazard_list"))
     assert response.status_code == 200, response.status_code
     # Django shows the SQL with its parameters inlined; re-run as such (no parameters).
     return [(q["sql"], None) for q in ctx.captured_queries]
@@ -178,7 +178,7 @@ def main():
 
     # (2) The whole page: city user against one county user.
     def get(client):
-        return lambda: client.get(reverse("hazard_list"))
+        return lambda: client.get(reverse("hazards:hazard_list"))
 
     city_ms = median_ms(get(clients["city"]), args.runs)
     county_ms = median_ms(get(clients["county"]), args.runs)

@@ -2,9 +2,9 @@
 
 from django.urls import reverse
 
-from campaign.models import AuditEntry
+from core.models import AuditEntry
 
-URL = reverse("my_settings")
+URL = reverse("campaign:my_settings")
 
 
 def form_data(**overrides):
@@ -29,7 +29,7 @@ def test_the_page_shows_my_own_settings(client_for, county_staff):
 
 
 def test_the_user_menu_links_to_my_settings(client_for, school_officer):
-    page = client_for(school_officer).get(reverse("notification_list")).content.decode()
+    page = client_for(school_officer).get(reverse("core:notification_list")).content.decode()
     assert f'href="{URL}"' in page
 
 

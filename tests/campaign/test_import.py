@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from campaign import access, imports, workbooks
-from campaign.models import JobRun, OrgUnit, RoleGrant, User
+from campaign import access, imports
+from campaign.models import OrgUnit, RoleGrant, User
 from campaign.roles import Role
+from core import workbooks
+from core.models import JobRun
 from tests.factories import CityFactory, CountyFactory, UserFactory, grant
 
 SCHOOL_HEADER = [c.header for c in imports.SCHOOL_COLUMNS]
@@ -71,7 +73,7 @@ def errors_of(result):
 
 def post_import(client, kind, upload):
     """Upload ``upload`` on the import page as a person would; returns the response."""
-    return client.post(reverse("import_upload"), {"kind": kind, f"{kind}-file": upload})
+    return client.post(reverse("campaign:import_upload"), {"kind": kind, f"{kind}-file": upload})
 
 
 def page_errors(response):
@@ -290,7 +292,7 @@ def test_good_users_file_imports_and_new_people_can_sign_in(tree, county_staff, 
     response = client.post(reverse("login"), {"username": "wang.officer", "password": NEW_PASSWORD})
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == officer.pk
-    page = client.get(reverse("school_detail", args=[tree.tz_school.code]))
+    page = client.get(reverse("campaign:school_detail", args=[tree.tz_school.code]))
     assert page.status_code == 200
     assert tree.tz_school.name in page.content.decode()
 
@@ -346,7 +348,7 @@ def test_duplicate_user_name_within_the_file(tree, county_staff, counts):
 
 def test_upload_page_imports_schools(tree, city_admin, client_for):
     client = client_for(city_admin)
-    page = client.get(reverse("import_upload"))
+    page = client.get(reverse("campaign:import_upload"))
     assert page.status_code == 200
     assert 'name="kind" value="schools"' in page.content.decode()
 
@@ -361,7 +363,8 @@ def test_upload_page_lists_every_error_with_row_and_column(tree, city_admin, cli
     before = counts()
     rows = [school("TZ-NEW-1", 学生数=-3), school("TZ-NEW-2", category="大学")]
     response = client_for(city_admin).post(
-        reverse("import_upload"), {"kind": "schools", "schools-file": xlsx(SCHOOL_HEADER, *rows)}
+        reverse("campaign:import_upload"),
+        {"kind": "schools", "schools-file": xlsx(SCHOOL_HEADER, *rows)},
     )
     html = response.content.decode()
     assert counts() == before
@@ -375,7 +378,7 @@ def test_upload_page_lists_every_error_with_row_and_column(tree, city_admin, cli
 def test_upload_page_reports_a_file_that_is_not_a_workbook(tree, city_admin, client_for):
     upload = SimpleUploadedFile("schools.xlsx", b"just some text")
     response = client_for(city_admin).post(
-        reverse("import_upload"), {"kind": "schools", "schools-file": upload}
+        reverse("campaign:import_upload"), {"kind": "schools", "schools-file": upload}
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -384,16 +387,20 @@ def test_upload_page_reports_a_file_that_is_not_a_workbook(tree, city_admin, cli
 
 def test_upload_page_imports_people_for_county_staff(tree, county_staff, client_for):
     client = client_for(county_staff)
-    page = client.get(reverse("import_upload")).content.decode()
+    page = client.get(reverse("campaign:import_upload")).content.decode()
     assert 'value="users"' in page and 'value="schools"' not in page  # no school import
 
     upload = xlsx(USER_HEADER, person("new.officer"))
-    response = client.post(reverse("import_upload"), {"kind": "users", "users-file": upload})
+    response = client.post(
+        reverse("campaign:import_upload"), {"kind": "users", "users-file": upload}
+    )
     assert 'id="import-success"' in response.content.decode()
     assert User.objects.filter(username="new.officer").exists()
 
     upload = xlsx(SCHOOL_HEADER, school("TZ-NEW-1"))
-    response = client.post(reverse("import_upload"), {"kind": "schools", "schools-file": upload})
+    response = client.post(
+        reverse("campaign:import_upload"), {"kind": "schools", "schools-file": upload}
+    )
     assert response.status_code == 403
     assert not OrgUnit.objects.filter(code="TZ-NEW-1").exists()
 
@@ -401,20 +408,22 @@ def test_upload_page_imports_people_for_county_staff(tree, county_staff, client_
 @pytest.mark.parametrize("persona", ["leader", "school_officer", "inspector", "outsider"])
 def test_people_who_manage_nothing_are_refused(tree, client_for, request, persona):
     client = client_for(request.getfixturevalue(persona))
-    assert client.get(reverse("import_upload")).status_code == 403
+    assert client.get(reverse("campaign:import_upload")).status_code == 403
     upload = xlsx(SCHOOL_HEADER, school("TZ-NEW-1"))
-    response = client.post(reverse("import_upload"), {"kind": "schools", "schools-file": upload})
+    response = client.post(
+        reverse("campaign:import_upload"), {"kind": "schools", "schools-file": upload}
+    )
     assert response.status_code == 403
-    assert client.get(reverse("import_template", args=["schools"])).status_code == 403
+    assert client.get(reverse("campaign:import_template", args=["schools"])).status_code == 403
     assert not OrgUnit.objects.filter(code="TZ-NEW-1").exists()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(tree, client):
-    assert client.get(reverse("import_upload")).status_code == 302
+    assert client.get(reverse("campaign:import_upload")).status_code == 302
 
 
 def test_schools_template_reads_back(tree, city_admin, client_for):
-    response = client_for(city_admin).get(reverse("import_template", args=["schools"]))
+    response = client_for(city_admin).get(reverse("campaign:import_template", args=["schools"]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(response.content))
@@ -430,7 +439,7 @@ def test_schools_template_reads_back(tree, city_admin, client_for):
 
 
 def test_filled_in_template_imports(tree, county_staff, client_for):
-    response = client_for(county_staff).get(reverse("import_template", args=["users"]))
+    response = client_for(county_staff).get(reverse("campaign:import_template", args=["users"]))
     wb = load_workbook(io.BytesIO(response.content))
     data, _guide, units = wb.worksheets
     assert {r[0] for r in units.iter_rows(min_row=2, values_only=True)} == {
@@ -447,7 +456,7 @@ def test_filled_in_template_imports(tree, county_staff, client_for):
 
 
 def test_unknown_template_kind_is_404(tree, city_admin, client_for):
-    response = client_for(city_admin).get(reverse("import_template", args=["hazards"]))
+    response = client_for(city_admin).get(reverse("campaign:import_template", args=["hazards"]))
     assert response.status_code == 404
 
 
@@ -469,7 +478,7 @@ def test_a_workbook_that_unpacks_too_large_gets_one_message(tree, city_admin, mo
 
 def test_unit_names_in_the_template_stay_text(tree, city_admin, client_for):
     CountyFactory(name="=HYPERLINK(1)", code="NT-XX", parent=tree.city)
-    response = client_for(city_admin).get(reverse("import_template", args=["schools"]))
+    response = client_for(city_admin).get(reverse("campaign:import_template", args=["schools"]))
     units = load_workbook(io.BytesIO(response.content)).worksheets[2]
     cells = [c for row in units.iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
     assert cells and all(c.data_type == "s" for c in cells)

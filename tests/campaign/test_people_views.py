@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaign import access
-from campaign.models import AuditEntry, RoleGrant, User
+from campaign.models import RoleGrant, User
 from campaign.roles import Role
+from core.models import AuditEntry
 from tests.factories import PASSWORD, UserFactory, grant
 
 NEW_PASSWORD = "Tongzhou-officer-2019"
@@ -62,7 +63,7 @@ def new_person(client, **overrides):
         "password": NEW_PASSWORD,
     }
     data.update(overrides)
-    return client.post(reverse("user_new"), data)
+    return client.post(reverse("campaign:user_new"), data)
 
 
 # --- Who may use the pages ------------------------------------------------------------------
@@ -72,13 +73,13 @@ def new_person(client, **overrides):
 def test_people_pages_are_403_for_those_who_manage_nobody(request, client_for, persona):
     user = request.getfixturevalue(persona)
     client = client_for(user)
-    assert client.get(reverse("user_list")).status_code == 403
-    assert client.get(reverse("user_new")).status_code == 403
-    assert client.get(reverse("user_detail", args=[user.pk])).status_code == 403
+    assert client.get(reverse("campaign:user_list")).status_code == 403
+    assert client.get(reverse("campaign:user_new")).status_code == 403
+    assert client.get(reverse("campaign:user_detail", args=[user.pk])).status_code == 403
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(tree):
-    response = Client().get(reverse("user_list"))
+    response = Client().get(reverse("campaign:user_list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -86,14 +87,14 @@ def test_signed_out_visitor_is_sent_to_sign_in(tree):
 def test_county_staff_list_their_county_only(
     client_for, county_staff, school_officer, other_county_staff, leader
 ):
-    response = client_for(county_staff).get(reverse("user_list"))
+    response = client_for(county_staff).get(reverse("campaign:user_list"))
     assert listed(response) == {"tongzhou", "officer"}
     assert "通州区实验小学" in response.content.decode()
 
 
 def test_search_and_filters(client_for, city_admin, school_officer, county_staff, leader):
     client = client_for(city_admin)
-    url = reverse("user_list")
+    url = reverse("campaign:user_list")
     assert listed(client.get(url, {"q": "offi"})) == {"officer"}
     assert listed(client.get(url, {"q": school_officer.full_name})) == {"officer"}
     assert listed(client.get(url, {"role": Role.COUNTY_STAFF.value})) == {"tongzhou"}
@@ -111,13 +112,13 @@ def test_search_and_filters(client_for, city_admin, school_officer, county_staff
 def test_list_is_paginated_by_25(tree, client_for, city_admin):
     add_people(30, (Role.SCHOOL_OFFICER, tree.tz_school))
     client = client_for(city_admin)
-    assert len(listed(client.get(reverse("user_list")))) == 25
-    assert len(listed(client.get(reverse("user_list"), {"page": 2}))) == 6
+    assert len(listed(client.get(reverse("campaign:user_list")))) == 25
+    assert len(listed(client.get(reverse("campaign:user_list"), {"page": 2}))) == 6
 
 
 def _list_queries(client):
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(reverse("user_list")).status_code == 200
+        assert client.get(reverse("campaign:user_list")).status_code == 200
     return len(ctx)
 
 
@@ -136,11 +137,11 @@ def test_list_query_count_does_not_grow_with_people(tree, city_admin, client_for
 
 def test_county_staff_create_a_school_officer_who_sees_that_school_only(tree, county_staff):
     client = sign_in("tongzhou", PASSWORD)
-    assert client.get(reverse("user_new")).status_code == 200
+    assert client.get(reverse("campaign:user_new")).status_code == 200
     response = new_person(client)
     person = User.objects.get(username="zhangsan")
     assert response.status_code == 302
-    assert response["Location"] == reverse("user_detail", args=[person.pk])
+    assert response["Location"] == reverse("campaign:user_detail", args=[person.pk])
     page = client.get(response["Location"]).content.decode()
     assert "张三" in page and "通州区金沙幼儿园" in page
     assert AuditEntry.objects.filter(action="user.create", target_user=person).exists()
@@ -148,7 +149,7 @@ def test_county_staff_create_a_school_officer_who_sees_that_school_only(tree, co
     officer = sign_in("zhangsan", NEW_PASSWORD)
     assert officer is not None
     assert list(access.units_where(person)) == [tree.tz_school2]
-    schools = officer.get(reverse("school_list")).content.decode()
+    schools = officer.get(reverse("campaign:school_list")).content.decode()
     assert "通州区金沙幼儿园" in schools
     assert "通州区实验小学" not in schools and "如东县" not in schools
 
@@ -197,16 +198,18 @@ def test_person_without_a_password_cannot_sign_in_until_reset(tree, county_staff
 def test_person_out_of_scope_is_404(client_for, county_staff, other_county_staff):
     client = client_for(county_staff)
     pk = other_county_staff.pk
-    assert client.get(reverse("user_detail", args=[pk])).status_code == 404
-    assert client.post(reverse("user_active", args=[pk]), {"active": "0"}).status_code == 404
+    assert client.get(reverse("campaign:user_detail", args=[pk])).status_code == 404
+    assert (
+        client.post(reverse("campaign:user_active", args=[pk]), {"active": "0"}).status_code == 404
+    )
     other_county_staff.refresh_from_db()
     assert other_county_staff.is_active
-    assert client.get(reverse("user_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("campaign:user_detail", args=[999999])).status_code == 404
 
 
 def test_profile_edit(client_for, county_staff, school_officer):
     client = client_for(county_staff)
-    url = reverse("user_detail", args=[school_officer.pk])
+    url = reverse("campaign:user_detail", args=[school_officer.pk])
     response = client.post(url, {"full_name": "李四", "email": "", "phone": "0513-1"})
     assert response.status_code == 302
     school_officer.refresh_from_db()
@@ -221,9 +224,9 @@ def test_post_only_endpoints_answer_405_to_get(client_for, city_admin, school_of
     client = client_for(city_admin)
     grant_pk = RoleGrant.objects.get(user=school_officer).pk
     for url in (
-        reverse("user_grant", args=[school_officer.pk]),
-        reverse("grant_revoke", args=[school_officer.pk, grant_pk]),
-        reverse("user_active", args=[school_officer.pk]),
+        reverse("campaign:user_grant", args=[school_officer.pk]),
+        reverse("campaign:grant_revoke", args=[school_officer.pk, grant_pk]),
+        reverse("campaign:user_active", args=[school_officer.pk]),
     ):
         assert client.get(url).status_code == 405
 
@@ -234,18 +237,18 @@ def test_city_admin_deactivates_a_person_who_then_cannot_sign_in(
     assert sign_in("officer", PASSWORD) is not None
     client = client_for(city_admin)
     response = client.post(
-        reverse("user_active", args=[school_officer.pk]), {"active": "0"}, follow=True
+        reverse("campaign:user_active", args=[school_officer.pk]), {"active": "0"}, follow=True
     )
     assert "was deactivated and can no longer sign in" in response.content.decode()
     assert sign_in("officer", PASSWORD) is None
-    client.post(reverse("user_active", args=[school_officer.pk]), {"active": "1"})
+    client.post(reverse("campaign:user_active", args=[school_officer.pk]), {"active": "1"})
     assert sign_in("officer", PASSWORD) is not None
 
 
 def test_no_one_deactivates_themselves(client_for, county_staff):
     client = client_for(county_staff)
     response = client.post(
-        reverse("user_active", args=[county_staff.pk]), {"active": "0"}, follow=True
+        reverse("campaign:user_active", args=[county_staff.pk]), {"active": "0"}, follow=True
     )
     assert "You cannot deactivate yourself." in response.content.decode()
     county_staff.refresh_from_db()
@@ -255,7 +258,7 @@ def test_no_one_deactivates_themselves(client_for, county_staff):
 def test_grant_and_revoke(tree, client_for, county_staff, school_officer):
     client = client_for(county_staff)
     response = client.post(
-        reverse("user_grant", args=[school_officer.pk]),
+        reverse("campaign:user_grant", args=[school_officer.pk]),
         {"role": Role.SCHOOL_OFFICER.value, "unit": "NT-TZ-0002"},
         follow=True,
     )
@@ -265,7 +268,7 @@ def test_grant_and_revoke(tree, client_for, county_staff, school_officer):
 
     grant_row = RoleGrant.objects.get(user=school_officer, unit=tree.tz_school)
     response = client.post(
-        reverse("grant_revoke", args=[school_officer.pk, grant_row.pk]), follow=True
+        reverse("campaign:grant_revoke", args=[school_officer.pk, grant_row.pk]), follow=True
     )
     assert "was taken from" in response.content.decode()
     access.forget(school_officer)
@@ -274,7 +277,7 @@ def test_grant_and_revoke(tree, client_for, county_staff, school_officer):
 
 def test_grant_out_of_scope_is_a_form_error(tree, client_for, county_staff, school_officer):
     response = client_for(county_staff).post(
-        reverse("user_grant", args=[school_officer.pk]),
+        reverse("campaign:user_grant", args=[school_officer.pk]),
         {"role": Role.SCHOOL_OFFICER.value, "unit": "NT-RD-0001"},
     )
     assert response.status_code == 200
@@ -287,6 +290,6 @@ def test_grant_elsewhere_cannot_be_revoked_by_county_staff(tree, client_for, cou
     grant(person, Role.SCHOOL_OFFICER, tree.rd_school)
     rudong_grant = RoleGrant.objects.get(user=person, unit=tree.rd_school)
     client = client_for(county_staff)
-    response = client.post(reverse("grant_revoke", args=[person.pk, rudong_grant.pk]))
+    response = client.post(reverse("campaign:grant_revoke", args=[person.pk, rudong_grant.pk]))
     assert response.status_code == 404
     assert RoleGrant.objects.filter(pk=rudong_grant.pk).exists()

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from campaign import access
-from campaign.models import AuditEntry, OrgUnit, OrgUnitUserPermission, RoleGrant, User
+from campaign.models import OrgUnit, OrgUnitUserPermission, RoleGrant, User
 from campaign.roles import ROLE_PERMS, Perm, Role
+from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.models import JobRun, Notification, OrgUnit
+from campaign.models import OrgUnit
+from core.models import JobRun, Notification
 from hazards import services as hazard_services
 from hazards import workbench as hazards_workbench
 from hazards.models import Hazard
@@ -43,17 +44,17 @@ def test_login_lands_on_the_workbench(tree, county_staff, client):
     response = client.post(
         reverse("login"), {"username": "tongzhou", "password": "demo-pass-2019"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("workbench")
+    assert response.redirect_chain[-1][0] == reverse("campaign:workbench")
 
 
 def test_workbench_needs_sign_in(tree, client):
-    response = client.get(reverse("workbench"))
+    response = client.get(reverse("campaign:workbench"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
 
 def test_city_staff_see_the_city_numbers(tree, city_staff, en_client_for):
-    response = en_client_for(city_staff).get(reverse("workbench"))
+    response = en_client_for(city_staff).get(reverse("campaign:workbench"))
     page = html(response)
     assert "city bureau staff at 南通市" in page
     assert response.context["totals"] == {"counties": 2, "schools": 4, "students": 3200}
@@ -63,13 +64,13 @@ def test_city_staff_see_the_city_numbers(tree, city_staff, en_client_for):
 
 
 def test_county_staff_see_their_county_numbers(tree, county_staff, en_client_for):
-    response = en_client_for(county_staff).get(reverse("workbench"))
+    response = en_client_for(county_staff).get(reverse("campaign:workbench"))
     assert "county bureau staff at 通州区" in html(response)
     assert response.context["totals"] == {"counties": 1, "schools": 2, "students": 1600}
 
 
 def test_school_officer_sees_their_school(tree, school_officer, en_client_for):
-    response = en_client_for(school_officer).get(reverse("workbench"))
+    response = en_client_for(school_officer).get(reverse("campaign:workbench"))
     page = html(response)
     assert "school safety officer at 通州区实验小学" in page
     assert response.context["totals"]["schools"] == 1
@@ -78,7 +79,7 @@ def test_school_officer_sees_their_school(tree, school_officer, en_client_for):
 
 
 def test_outsider_is_told_to_ask_for_a_role(tree, outsider, en_client_for):
-    page = html(en_client_for(outsider).get(reverse("workbench")))
+    page = html(en_client_for(outsider).get(reverse("campaign:workbench")))
     assert "You have no role yet" in page
     assert "Ask your administrator" in page
     assert "Recent job runs" not in page
@@ -89,34 +90,34 @@ def test_recent_job_runs_are_scoped_and_limited(tree, county_staff, en_client_fo
         run(tree.tongzhou, f"2019-W{week:02d}")
     failed = run(tree.tz_school, "2019-W50", state=JobRun.State.FAILED)
     hidden = run(tree.rudong, "2019-W51")
-    response = en_client_for(county_staff).get(reverse("workbench"))
+    response = en_client_for(county_staff).get(reverse("campaign:workbench"))
     runs = response.context["job_runs"]
     assert len(runs) == 5
     assert hidden not in runs
     assert runs[0] == failed
     page = html(response)
     assert "job-state-failed" in page
-    assert reverse("job_detail", args=[hidden.pk]) not in page
+    assert reverse("campaign:job_detail", args=[hidden.pk]) not in page
 
 
 def test_navigation_follows_the_role(tree, city_admin, county_staff, school_officer, client_for):
-    people = reverse("user_list")
-    assert people in html(client_for(city_admin).get(reverse("workbench")))
-    assert people in html(client_for(county_staff).get(reverse("workbench")))
-    page = html(client_for(school_officer).get(reverse("workbench")))
+    people = reverse("campaign:user_list")
+    assert people in html(client_for(city_admin).get(reverse("campaign:workbench")))
+    assert people in html(client_for(county_staff).get(reverse("campaign:workbench")))
+    page = html(client_for(school_officer).get(reverse("campaign:workbench")))
     assert people not in page
-    assert reverse("org_tree") in page
-    assert reverse("job_list") in page
+    assert reverse("campaign:org_tree") in page
+    assert reverse("campaign:job_list") in page
 
 
 def test_outsider_navigation_has_no_tree(tree, outsider, client_for):
-    page = html(client_for(outsider).get(reverse("workbench")))
-    assert reverse("org_tree") not in page
-    assert reverse("school_list") not in page
+    page = html(client_for(outsider).get(reverse("campaign:workbench")))
+    assert reverse("campaign:org_tree") not in page
+    assert reverse("campaign:school_list") not in page
 
 
 def test_shell_has_sign_out_form_and_language_switch(tree, county_staff, client_for):
-    page = html(client_for(county_staff).get(reverse("workbench")))
+    page = html(client_for(county_staff).get(reverse("campaign:workbench")))
     assert f'<form method="post" action="{reverse("logout")}">' in page
     assert f'action="{reverse("set_language")}"' in page
     assert 'id="lang-en"' in page
@@ -127,12 +128,14 @@ def test_shell_has_sign_out_form_and_language_switch(tree, county_staff, client_
 def test_language_switch_changes_the_page_language(tree, county_staff, client_for):
     client = client_for(county_staff)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert '<html lang="en">' in html(client.get(reverse("workbench")))
+    assert '<html lang="en">' in html(client.get(reverse("campaign:workbench")))
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
-    assert '<html lang="zh-hans">' in html(client.get(reverse("workbench")))
+    assert '<html lang="zh-hans">' in html(client.get(reverse("campaign:workbench")))
 
 
-@pytest.mark.parametrize("name", ["workbench", "org_tree", "school_list"])
+@pytest.mark.parametrize(
+    "name", ["campaign:workbench", "campaign:org_tree", "campaign:school_list"]
+)
 def test_pages_follow_the_content_security_policy(tree, city_admin, client_for, name):
     """No inline script or style: the CSP allows only our own files."""
     page = html(client_for(city_admin).get(reverse(name)))
@@ -146,7 +149,7 @@ def test_anonymous_404_renders_the_shell(tree, client):
     page = html(response)
     assert response.status_code == 404
     assert 'id="lang-en"' in page
-    assert reverse("org_tree") not in page
+    assert reverse("campaign:org_tree") not in page
 
 
 def test_500_page_needs_no_request():
@@ -166,7 +169,7 @@ def test_workbench_query_count_does_not_grow(
     # Session, user and grants; role grants, totals, job runs, unread notifications, the
     # hazard counts (nothing to list); session save (3).
     with django_assert_num_queries(11):
-        response = client.get(reverse("workbench"))
+        response = client.get(reverse("campaign:workbench"))
     assert response.context["totals"]["schools"] == total
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.SCHOOL).count() == total
 
@@ -220,7 +223,7 @@ def codes_in(response, list_id):
 
 def test_registering_the_section_again_shows_it_once(tree, city_staff, en_client_for):
     hazards_workbench.register()
-    page = html(en_client_for(city_staff).get(reverse("workbench")))
+    page = html(en_client_for(city_staff).get(reverse("campaign:workbench")))
     assert page.count('id="wb-hazards"') == 1
 
 
@@ -235,20 +238,21 @@ def test_school_officer_sees_their_overdue_and_due_hazards(
     elsewhere = new_hazard(
         school=tree.rd_school, actor=other_county_staff, found_on=days(-20), deadline=days(-3)
     )
-    response = en_client_for(school_officer).get(reverse("workbench"))
+    response = en_client_for(school_officer).get(reverse("campaign:workbench"))
     actions = response.context["sections"][0]["context"]["actions"]
     assert (actions["overdue"], actions["due_soon"]) == (1, 1)
     assert "awaiting" not in actions  # school officers do not accept
     assert codes_in(response, "wb-overdue-rows") == {late.code}
     assert codes_in(response, "wb-due-soon-rows") == {soon.code}
     page = html(response)
-    assert reverse("hazard_detail", args=[late.code]) in page
+    assert reverse("hazards:hazard_detail", args=[late.code]) in page
     assert "2 days overdue" in page
     for hidden in (later, done, elsewhere):
         assert hidden.code not in page
     assert "Awaiting your acceptance" not in page
     # Quick links into the register; the officer may register hazards.
     for name in ("hazard_list", "hazard_new", "hazard_year_end", "hazard_zero_data"):
+        name = f"hazards:{name}"
         assert reverse(name) in page
 
 
@@ -260,14 +264,14 @@ def test_county_staff_see_what_awaits_their_acceptance(
     other = new_hazard(school=tree.rd_school, actor=other_county_staff, deadline=days(20))
     for hazard in (general, major, other):
         set_status(hazard, Hazard.Status.AWAITING_ACCEPTANCE)
-    response = en_client_for(county_staff).get(reverse("workbench"))
+    response = en_client_for(county_staff).get(reverse("campaign:workbench"))
     actions = response.context["sections"][0]["context"]["actions"]
     # A major hazard is accepted by the city, another county's by that county.
     assert actions["awaiting"] == 1
     assert codes_in(response, "wb-awaiting-rows") == {general.code}
     assert "Awaiting your acceptance" in html(response)
     # The city accepts both grades everywhere.
-    response = en_client_for(city_staff).get(reverse("workbench"))
+    response = en_client_for(city_staff).get(reverse("campaign:workbench"))
     assert codes_in(response, "wb-awaiting-rows") == {general.code, major.code, other.code}
 
 
@@ -287,7 +291,7 @@ def test_city_staff_see_major_hazards_needing_a_meeting(
     )
     Hazard.objects.filter(pk=met.pk).update(consultation_meeting=meeting)
     new_hazard()  # a general one calls no meeting
-    response = en_client_for(city_staff).get(reverse("workbench"))
+    response = en_client_for(city_staff).get(reverse("campaign:workbench"))
     actions = response.context["sections"][0]["context"]["actions"]
     assert actions["meeting"] == 1
     assert codes_in(response, "wb-meeting-rows") == {waiting.code}
@@ -295,29 +299,29 @@ def test_city_staff_see_major_hazards_needing_a_meeting(
     assert "Major hazards needing a consultation meeting" in page
     assert "major hazard (under supervision)" in page
     # The school officer is not the one to call it.
-    page = html(en_client_for(school_officer).get(reverse("workbench")))
+    page = html(en_client_for(school_officer).get(reverse("campaign:workbench")))
     assert "Major hazards needing a consultation meeting" not in page
 
 
 def test_nothing_to_do_says_so(tree, county_staff, en_client_for):
-    page = html(en_client_for(county_staff).get(reverse("workbench")))
+    page = html(en_client_for(county_staff).get(reverse("campaign:workbench")))
     assert "Nothing in the hazard register needs your action today." in page
 
 
 def test_leader_follows_the_register_without_actions(tree, leader, en_client_for):
-    page = html(en_client_for(leader).get(reverse("workbench")))
+    page = html(en_client_for(leader).get(reverse("campaign:workbench")))
     assert "nothing in it waits for your action" in page
-    assert reverse("hazard_list") in page
-    assert reverse("hazard_new") not in page  # leaders register nothing
+    assert reverse("hazards:hazard_list") in page
+    assert reverse("hazards:hazard_new") not in page  # leaders register nothing
 
 
 def test_outsider_sees_no_hazards(tree, outsider, new_hazard, en_client_for):
     new_hazard(deadline=days(-1), found_on=days(-10))
-    response = en_client_for(outsider).get(reverse("workbench"))
+    response = en_client_for(outsider).get(reverse("campaign:workbench"))
     page = html(response)
     assert "You have no role yet" in page
     assert "Hazards that need your action" not in page
-    assert reverse("hazard_list") not in page
+    assert reverse("hazards:hazard_list") not in page
     assert response.context["sections"] == []
 
 
@@ -327,9 +331,9 @@ def test_unread_notifications_are_counted_and_linked(tree, county_staff, en_clie
     Notification.objects.create(
         recipient=county_staff, kind="test", text="read", read_at=timezone.now()
     )
-    page = html(en_client_for(county_staff).get(reverse("workbench")))
+    page = html(en_client_for(county_staff).get(reverse("campaign:workbench")))
     assert "3 unread notifications" in page
-    assert reverse("notification_list") in page
+    assert reverse("core:notification_list") in page
 
 
 @pytest.mark.parametrize("total", [5, 100])
@@ -353,7 +357,7 @@ def test_workbench_query_count_does_not_grow_with_hazards(
     client = client_for(city_staff)
     # As above, plus one query per list with rows (4).
     with django_assert_num_queries(15):
-        response = client.get(reverse("workbench"))
+        response = client.get(reverse("campaign:workbench"))
     actions = response.context["sections"][0]["context"]["actions"]
     assert actions["overdue"] == len(range(0, total, 5))
     assert len(actions["overdue_rows"]) == min(5, actions["overdue"])
@@ -361,18 +365,18 @@ def test_workbench_query_count_does_not_grow_with_hazards(
 
 
 def test_navigation_links_the_hazard_register(tree, school_officer, leader, outsider, client_for):
-    page = html(client_for(school_officer).get(reverse("workbench")))
+    page = html(client_for(school_officer).get(reverse("campaign:workbench")))
     for name in ("hazard_list", "hazard_year_end", "hazard_zero_data", "hazard_import"):
-        assert f'href="{reverse(name)}"' in page
+        assert f'href="{reverse(f"hazards:{name}")}"' in page
     assert 'id="nav-notifications"' in page
-    page = html(client_for(leader).get(reverse("workbench")))
+    page = html(client_for(leader).get(reverse("campaign:workbench")))
     assert 'id="nav-hazard-list"' in page
     assert 'id="nav-hazard-import"' not in page  # leaders register nothing
-    page = html(client_for(outsider).get(reverse("workbench")))
+    page = html(client_for(outsider).get(reverse("campaign:workbench")))
     assert 'id="nav-hazard-list"' not in page
     assert 'id="hazard-menu"' not in page
 
 
 def test_hazard_pages_mark_the_register_in_the_navigation(tree, county_staff, client_for):
-    page = html(client_for(county_staff).get(reverse("hazard_list")))
+    page = html(client_for(county_staff).get(reverse("hazards:hazard_list")))
     assert re.search(r'class="nav-link dropdown-toggle active"[^>]*id="hazard-menu"', page)

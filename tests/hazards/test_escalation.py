@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from campaign.models import Notification
 from campaign.roles import Role
-from campaign.schedules import declared
+from core.models import Notification
+from core.schedules import declared
 from hazards.escalation import hazards_escalate
 from hazards.models import Hazard
 from hazards.tasks import hazard_escalation_task

@@ -44,30 +44,32 @@ def new_post(hazard_category, **extra):
 
 
 def detail(client, hazard):
-    return client.get(reverse("hazard_detail", args=[hazard.code]))
+    return client.get(reverse("hazards:hazard_detail", args=[hazard.code]))
 
 
 def act(client, hazard, action, **data):
-    return client.post(reverse("hazard_transition", args=[hazard.code, action]), data)
+    return client.post(reverse("hazards:hazard_transition", args=[hazard.code, action]), data)
 
 
 def upload(client, hazard, kind="after", name="after.png", content=None):
     f = SimpleUploadedFile(name, content if content is not None else png_bytes())
-    return client.post(reverse("hazard_upload", args=[hazard.code]), {"kind": kind, "file": f})
+    return client.post(
+        reverse("hazards:hazard_upload", args=[hazard.code]), {"kind": kind, "file": f}
+    )
 
 
 def test_the_whole_loop_through_the_views(
     client_for, school_officer, county_staff, hazard_category, tree
 ):
     officer = client_for(school_officer)
-    page = officer.get(reverse("hazard_new"))
+    page = officer.get(reverse("hazards:hazard_new"))
     assert page.status_code == 200
     assert 'capture="environment"' in page.content.decode()
     assert "通州区实验小学" in page.content.decode()  # the officer's school is fixed
 
     data = new_post(hazard_category)
     data["photos"] = [SimpleUploadedFile("before.png", png_bytes())]
-    response = officer.post(reverse("hazard_new"), data)
+    response = officer.post(reverse("hazards:hazard_new"), data)
     hazard = Hazard.objects.get()
     assert response.status_code == 302
     assert response["Location"] == hazard.get_absolute_url()
@@ -79,7 +81,7 @@ def test_the_whole_loop_through_the_views(
     assert page.context["missing"]
     assert "start" not in page.context["actions"]
 
-    edit_url = reverse("hazard_edit", args=[hazard.code])
+    edit_url = reverse("hazards:hazard_edit", args=[hazard.code])
     assert officer.get(edit_url).status_code == 200
     edit = {
         "category": str(hazard_category.pk),
@@ -129,7 +131,7 @@ def test_bad_photo_stores_nothing_and_keeps_the_text(client_for, school_officer,
         SimpleUploadedFile("good.png", png_bytes()),
         SimpleUploadedFile("fake.jpg", b"just some text, not a photo"),
     ]
-    response = officer.post(reverse("hazard_new"), data)
+    response = officer.post(reverse("hazards:hazard_new"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert "fake.jpg" in html
@@ -142,20 +144,20 @@ def test_county_registers_by_school_code_within_scope(
 ):
     county = client_for(county_staff)
     response = county.post(
-        reverse("hazard_new"), new_post(hazard_category, school_code="NT-RD-0001")
+        reverse("hazards:hazard_new"), new_post(hazard_category, school_code="NT-RD-0001")
     )
     assert response.status_code == 200
     assert response.context["form"].errors["school_code"]
     assert not Hazard.objects.exists()
     response = county.post(
-        reverse("hazard_new"), new_post(hazard_category, school_code="NT-TZ-0002")
+        reverse("hazards:hazard_new"), new_post(hazard_category, school_code="NT-TZ-0002")
     )
     assert response.status_code == 302
     assert Hazard.objects.get().school == tree.tz_school2
 
 
 def test_leader_cannot_register(client_for, leader):
-    assert client_for(leader).get(reverse("hazard_new")).status_code == 403
+    assert client_for(leader).get(reverse("hazards:hazard_new")).status_code == 403
 
 
 def _awaiting(make_planned_hazard, school_officer, level=Hazard.Level.GENERAL):
@@ -193,7 +195,7 @@ def test_county_cannot_accept_a_major_hazard(
     assert hazard.status == Hazard.Status.AWAITING_ACCEPTANCE
     page = detail(client_for(city_staff), hazard)
     assert 'id="badge-major"' in page.content.decode()
-    assert reverse("hazard_meeting", args=[hazard.code]) in page.content.decode()
+    assert reverse("hazards:hazard_meeting", args=[hazard.code]) in page.content.decode()
 
 
 def test_the_rectifier_cannot_accept_their_own(client_for, county_staff, make_hazard):
@@ -256,7 +258,7 @@ def test_evidence_download(client_for, school_officer, other_county_staff, make_
     evidence = services.hazard_attach(
         hazard=hazard, actor=school_officer, kind=Evidence.Kind.BEFORE, upload=png_upload()
     )
-    url = reverse("evidence_download", args=[hazard.code, evidence.pk])
+    url = reverse("hazards:evidence_download", args=[hazard.code, evidence.pk])
     response = client_for(school_officer).get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -265,7 +267,7 @@ def test_evidence_download(client_for, school_officer, other_county_staff, make_
     assert b"".join(response.streaming_content) == png_bytes()
     assert client_for(other_county_staff).get(url).status_code == 404
     other = make_hazard()
-    wrong = reverse("evidence_download", args=[other.code, evidence.pk])
+    wrong = reverse("hazards:evidence_download", args=[other.code, evidence.pk])
     assert client_for(school_officer).get(wrong).status_code == 404
 
 
@@ -276,7 +278,7 @@ def test_document_is_an_attachment(client_for, school_officer, make_hazard):
         hazard=hazard, actor=school_officer, kind=Evidence.Kind.PLAN, upload=doc
     )
     response = client_for(school_officer).get(
-        reverse("evidence_download", args=[hazard.code, evidence.pk])
+        reverse("hazards:evidence_download", args=[hazard.code, evidence.pk])
     )
     assert response["Content-Disposition"].startswith("attachment")
 
@@ -288,18 +290,18 @@ def test_scope_and_methods(client_for, school_officer, make_hazard, tree):
     assert detail(other_officer, hazard).status_code == 404
     officer = client_for(school_officer)
     assert act(officer, hazard, "explode").status_code == 404
-    for name in ("hazard_transition",):
+    for name in ("hazards:hazard_transition",):
         assert officer.get(reverse(name, args=[hazard.code, "start"])).status_code == 405
-    for name in ("hazard_comment", "hazard_upload"):
+    for name in ("hazards:hazard_comment", "hazards:hazard_upload"):
         assert officer.get(reverse(name, args=[hazard.code])).status_code == 405
 
 
 def test_comment_appears_in_the_timeline(client_for, school_officer, make_hazard):
     hazard = make_hazard()
     officer = client_for(school_officer)
-    officer.post(reverse("hazard_comment", args=[hazard.code]), {"note": "已通知总务处"})
+    officer.post(reverse("hazards:hazard_comment", args=[hazard.code]), {"note": "已通知总务处"})
     assert "已通知总务处" in detail(officer, hazard).content.decode()
-    officer.post(reverse("hazard_comment", args=[hazard.code]), {"note": ""})
+    officer.post(reverse("hazards:hazard_comment", args=[hazard.code]), {"note": ""})
     assert hazard.events.filter(kind=HazardEvent.Kind.COMMENT).count() == 1
 
 
@@ -307,7 +309,7 @@ def test_deadline_is_disabled_for_the_school(
     client_for, school_officer, county_staff, make_planned_hazard, hazard_category
 ):
     hazard = make_planned_hazard()
-    url = reverse("hazard_edit", args=[hazard.code])
+    url = reverse("hazards:hazard_edit", args=[hazard.code])
     form = client_for(school_officer).get(url).context["form"]
     assert form.fields["deadline"].disabled
     new_deadline = hazard.deadline + dt.timedelta(days=10)
@@ -345,7 +347,9 @@ def test_emptying_the_five_once_planned_changes_nothing(
         "provincial_ref": "",
         **{**FIVE_POST, "measures": ""},
     }
-    response = client_for(school_officer).post(reverse("hazard_edit", args=[hazard.code]), data)
+    response = client_for(school_officer).post(
+        reverse("hazards:hazard_edit", args=[hazard.code]), data
+    )
     assert response.status_code == 200
     hazard.refresh_from_db()
     assert hazard.location != "改过的位置" and hazard.measures
@@ -353,7 +357,7 @@ def test_emptying_the_five_once_planned_changes_nothing(
 
 def test_meeting(client_for, city_staff, school_officer, make_hazard):
     major = make_hazard(level=Hazard.Level.MAJOR)
-    url = reverse("hazard_meeting", args=[major.code])
+    url = reverse("hazards:hazard_meeting", args=[major.code])
     assert client_for(school_officer).get(url).status_code == 403
     city = client_for(city_staff)
     assert city.get(url).status_code == 200
@@ -373,7 +377,7 @@ def test_meeting(client_for, city_staff, school_officer, make_hazard):
     assert major.consultation_meeting is not None
     assert 'id="consultation-warning"' not in detail(city, major).content.decode()
     general = make_hazard()
-    response = city.get(reverse("hazard_meeting", args=[general.code]))
+    response = city.get(reverse("hazards:hazard_meeting", args=[general.code]))
     assert response.status_code == 302
 
 

@@ -9,7 +9,6 @@ from collections import Counter
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -23,12 +22,13 @@ from hypothesis.stateful import (
 )
 
 from campaign.roles import Role
+from core.errors import OutOfScope
 from hazards import services
 from hazards.models import Evidence, Hazard, HazardEvent, HazardTally
 from tests.factories import UserFactory, grant
 from tests.hazards.conftest import five_implementations, png_upload
 
-EXPECTED = (ValidationError, PermissionDenied, Http404)  # HazardConflict is a ValidationError
+EXPECTED = (ValidationError, PermissionDenied, OutOfScope)  # HazardConflict is a ValidationError
 PERSONAS = (
     "school_officer",
     "officer2",

@@ -52,7 +52,7 @@ def _rows(response):
 
 
 def test_year_end_per_county_and_city(register, client_for, city_staff):
-    response = client_for(city_staff).get(reverse("hazard_year_end"))
+    response = client_for(city_staff).get(reverse("hazards:hazard_year_end"))
     assert response.status_code == 200
     rows = _rows(response)
     tz = rows["NT-TZ"]
@@ -72,13 +72,13 @@ def test_year_end_per_county_and_city(register, client_for, city_staff):
 
 
 def test_year_end_county_sees_only_its_county(register, client_for, county_staff):
-    rows = _rows(client_for(county_staff).get(reverse("hazard_year_end")))
+    rows = _rows(client_for(county_staff).get(reverse("hazards:hazard_year_end")))
     assert "NT-TZ" in rows and "NT-RD" not in rows and "" not in rows
 
 
 def test_year_end_last_year_has_no_days_left(register, client_for, city_staff):
     last_year = timezone.localdate().year - 1
-    response = client_for(city_staff).get(reverse("hazard_year_end"), {"year": last_year})
+    response = client_for(city_staff).get(reverse("hazards:hazard_year_end"), {"year": last_year})
     assert response.context["year"] == last_year
     assert response.context["days_left"] == 0
     assert _rows(response)["NT-TZ"]["found"] == 1
@@ -86,13 +86,13 @@ def test_year_end_last_year_has_no_days_left(register, client_for, city_staff):
 
 def test_year_end_bad_year_falls_back_to_this_year(register, client_for, city_staff):
     for year in ("abc", "1900", "\x00"):
-        response = client_for(city_staff).get(reverse("hazard_year_end"), {"year": year})
+        response = client_for(city_staff).get(reverse("hazards:hazard_year_end"), {"year": year})
         assert response.status_code == 200
         assert response.context["year"] == timezone.localdate().year
 
 
 def test_year_end_outsider_sees_nothing(register, client_for, outsider):
-    response = client_for(outsider).get(reverse("hazard_year_end"))
+    response = client_for(outsider).get(reverse("hazards:hazard_year_end"))
     assert response.status_code == 200
     assert response.context["blocks"] == []
 
@@ -105,7 +105,7 @@ def _queries(client, url, data=None):
 
 def test_year_end_query_count_does_not_grow(register, client_for, city_staff, make_hazard):
     client = client_for(city_staff)
-    url = reverse("hazard_year_end")
+    url = reverse("hazards:hazard_year_end")
     before = _queries(client, url)
     for _ in range(5):
         make_hazard(found_on=timezone.localdate().replace(month=1, day=1))
@@ -113,7 +113,7 @@ def test_year_end_query_count_does_not_grow(register, client_for, city_staff, ma
 
 
 def test_zero_data_lists_schools_without_recent_hazards(register, client_for, city_staff):
-    response = client_for(city_staff).get(reverse("hazard_zero_data"))
+    response = client_for(city_staff).get(reverse("hazards:hazard_zero_data"))
     assert response.status_code == 200
     names = {s.name for s in response.context["page"].object_list}
     recent = timezone.localdate() - register.city_school.hazards.get().found_on
@@ -131,7 +131,7 @@ def test_zero_data_as_of_and_last_hazard(register, client_for, city_staff, setti
     as_of = timezone.localdate().replace(month=1, day=1) + dt.timedelta(days=10)
     if as_of > timezone.localdate():
         pytest.skip("early January: the as-of date would be in the future")
-    response = client_for(city_staff).get(reverse("hazard_zero_data"), {"as_of": as_of})
+    response = client_for(city_staff).get(reverse("hazards:hazard_zero_data"), {"as_of": as_of})
     schools = {s.name: s for s in response.context["page"].object_list}
     assert "通州区实验小学" not in schools  # found within the two weeks before as_of
     assert schools["通州区金沙幼儿园"].last_found is None
@@ -145,7 +145,7 @@ def test_zero_data_counties_and_scope(register, client_for, county_staff, settin
     as_of = timezone.localdate().replace(month=1, day=1) + dt.timedelta(days=30)
     if as_of > timezone.localdate():
         pytest.skip("January: the as-of date would be in the future")
-    response = client_for(county_staff).get(reverse("hazard_zero_data"), {"as_of": as_of})
+    response = client_for(county_staff).get(reverse("hazards:hazard_zero_data"), {"as_of": as_of})
     names = {s.name for s in response.context["page"].object_list}
     assert quiet.name in names and "如东县掘港初级中学" not in names
     assert [c.name for c in response.context["counties"]] == ["通州区"]
@@ -153,14 +153,16 @@ def test_zero_data_counties_and_scope(register, client_for, county_staff, settin
 
 
 def test_zero_data_bad_date_is_a_message(register, client_for, city_staff):
-    response = client_for(city_staff).get(reverse("hazard_zero_data"), {"as_of": "31.12.2019"})
+    response = client_for(city_staff).get(
+        reverse("hazards:hazard_zero_data"), {"as_of": "31.12.2019"}
+    )
     assert response.status_code == 200
     assert "YYYY-MM-DD" in response.content.decode()
 
 
 def test_zero_data_query_count_pinned(register, client_for, city_staff, tree):
     client = client_for(city_staff)
-    url = reverse("hazard_zero_data")
+    url = reverse("hazards:hazard_zero_data")
     before = _queries(client, url)
     for i in range(10):
         SchoolFactory(code=f"NT-TZ-05{i:02d}", parent=tree.tongzhou)

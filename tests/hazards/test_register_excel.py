@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from campaign import services as campaign_services
-from campaign.models import JobRun
+from core import services as core_services
+from core.models import JobRun
 from hazards.excel import COLUMNS
 from hazards.models import Hazard
 
@@ -34,8 +34,8 @@ def read_codes(content):
 @pytest.mark.parametrize("query", [{}, {"sort": "code"}, {"county": "NT-TZ"}, {"grade": "major"}])
 def test_export_equals_the_list(some, client_for, city_staff, query):
     client = client_for(city_staff)
-    listed = [h.code for h in client.get(reverse("hazard_list"), query).context["rows"]]
-    response = client.get(reverse("hazard_export"), query)
+    listed = [h.code for h in client.get(reverse("hazards:hazard_list"), query).context["rows"]]
+    response = client.get(reverse("hazards:hazard_export"), query)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     _header, codes, rows = read_codes(response.content)
@@ -44,7 +44,9 @@ def test_export_equals_the_list(some, client_for, city_staff, query):
 
 
 def test_export_is_scoped(some, client_for, county_staff):
-    _h, codes, rows = read_codes(client_for(county_staff).get(reverse("hazard_export")).content)
+    _h, codes, rows = read_codes(
+        client_for(county_staff).get(reverse("hazards:hazard_export")).content
+    )
     assert len(codes) == 3 and all(r[1].startswith("NT-TZ") for r in rows)
 
 
@@ -52,7 +54,7 @@ def test_bulk_export_selection(some, client_for, county_staff):
     tz = list(Hazard.objects.filter(county__code="NT-TZ").values_list("code", flat=True))
     rd = list(Hazard.objects.filter(county__code="NT-RD").values_list("code", flat=True))
     response = client_for(county_staff).post(
-        reverse("hazard_bulk"), {"action": "export_selection", "code": tz[:2] + rd}
+        reverse("hazards:hazard_bulk"), {"action": "export_selection", "code": tz[:2] + rd}
     )
     assert response.status_code == 200
     assert set(read_codes(response.content)[1]) == set(tz[:2])
@@ -61,12 +63,12 @@ def test_bulk_export_selection(some, client_for, county_staff):
 def test_large_export_runs_as_a_job(some, client_for, county_staff, settings, tmp_path):
     settings.HAZARD_EXPORT_SYNC_LIMIT = 2
     settings.MEDIA_ROOT = tmp_path
-    response = client_for(county_staff).get(reverse("hazard_export"), {"sort": "code"})
+    response = client_for(county_staff).get(reverse("hazards:hazard_export"), {"sort": "code"})
     run = JobRun.objects.get(kind="hazard_export")
     assert response.status_code == 302
-    assert response["Location"] == reverse("job_detail", args=[run.pk])
+    assert response["Location"] == reverse("campaign:job_detail", args=[run.pk])
     assert run.requested_by == county_staff and run.unit.code == "NT-TZ"
-    campaign_services.job_run_execute(job_run_id=run.pk)
+    core_services.job_run_execute(job_run_id=run.pk)
     run.refresh_from_db()
     assert run.state == JobRun.State.SUCCEEDED, run.error
     with run.file.open("rb") as handle:
@@ -104,11 +106,11 @@ def good_row(school="NT-TZ-0001", found=None, **over):
 
 
 def post(client, upload):
-    return client.post(reverse("hazard_import"), {"file": upload})
+    return client.post(reverse("hazards:hazard_import"), {"file": upload})
 
 
 def test_template_downloads_and_imports_back_empty(client_for, county_staff):
-    response = client_for(county_staff).get(reverse("hazard_import_template"))
+    response = client_for(county_staff).get(reverse("hazards:hazard_import_template"))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
@@ -190,5 +192,5 @@ def test_bad_rows_import_nothing_and_every_error_is_listed(tree, client_for, cou
 
 
 def test_import_forbidden_without_register_permission(client_for, leader):
-    assert client_for(leader).get(reverse("hazard_import")).status_code == 403
+    assert client_for(leader).get(reverse("hazards:hazard_import")).status_code == 403
     assert post(client_for(leader), workbook([good_row()])).status_code == 403

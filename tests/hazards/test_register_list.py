@@ -59,7 +59,7 @@ def mixed(tree, make_hazard, make_planned_hazard, county_staff, other_county_sta
 
 
 def test_county_staff_sees_only_their_county(mixed, client_for, county_staff):
-    response = client_for(county_staff).get(reverse("hazard_list"))
+    response = client_for(county_staff).get(reverse("hazards:hazard_list"))
     assert response.status_code == 200
     codes = codes_on(response)
     assert mixed["rd"].code not in codes
@@ -68,7 +68,7 @@ def test_county_staff_sees_only_their_county(mixed, client_for, county_staff):
 
 
 def test_city_sees_all_and_counts_match_rows(mixed, client_for, city_staff):
-    response = client_for(city_staff).get(reverse("hazard_list"))
+    response = client_for(city_staff).get(reverse("hazards:hazard_list"))
     assert len(codes_on(response)) == 4 == response.context["total"]
     counts = {c["value"]: c["count"] for c in response.context["status_counts"]}
     assert counts["reported"] == 3 and counts["planned"] == 1
@@ -97,7 +97,7 @@ def test_city_sees_all_and_counts_match_rows(mixed, client_for, city_staff):
     ],
 )
 def test_filters_narrow(mixed, client_for, city_staff, query, expected):
-    response = client_for(city_staff).get(reverse("hazard_list"), query)
+    response = client_for(city_staff).get(reverse("hazards:hazard_list"), query)
     assert set(codes_on(response)) == {mixed[k].code for k in expected}
     assert response.context["total"] == len(expected)
 
@@ -105,24 +105,24 @@ def test_filters_narrow(mixed, client_for, city_staff, query, expected):
 def test_search_by_code_prefix_and_overdue(mixed, client_for, city_staff):
     code = mixed["tz2"].code
     client = client_for(city_staff)
-    assert codes_on(client.get(reverse("hazard_list"), {"q": code})) == [code]
+    assert codes_on(client.get(reverse("hazards:hazard_list"), {"q": code})) == [code]
     Hazard.objects.filter(pk=mixed["tz_old"].pk).update(deadline=TODAY - dt.timedelta(days=1))
-    response = client.get(reverse("hazard_list"), {"overdue": "yes"})
+    response = client.get(reverse("hazards:hazard_list"), {"overdue": "yes"})
     assert codes_on(response) == [mixed["tz_old"].code]
     assert "hz-overdue" in response.content.decode()
     assert mixed["tz_old"].code not in codes_on(
-        client.get(reverse("hazard_list"), {"overdue": "no"})
+        client.get(reverse("hazards:hazard_list"), {"overdue": "no"})
     )
 
 
 def test_year_open_and_sorting(mixed, client_for, city_staff):
     client = client_for(city_staff)
-    response = client.get(reverse("hazard_list"), {"year_open": "on"})
+    response = client.get(reverse("hazards:hazard_list"), {"year_open": "on"})
     expected = {h.code for h in mixed.values() if h.found_on.year == TODAY.year}
     assert set(codes_on(response)) == expected
-    codes = codes_on(client.get(reverse("hazard_list"), {"sort": "code"}))
+    codes = codes_on(client.get(reverse("hazards:hazard_list"), {"sort": "code"}))
     assert codes == sorted(codes)
-    codes = codes_on(client.get(reverse("hazard_list"), {"sort": "-code"}))
+    codes = codes_on(client.get(reverse("hazards:hazard_list"), {"sort": "-code"}))
     assert codes == sorted(codes, reverse=True)
 
 
@@ -140,7 +140,7 @@ def test_year_open_and_sorting(mixed, client_for, city_staff):
     ],
 )
 def test_bad_values_are_ignored_with_a_note(mixed, client_for, city_staff, query):
-    response = client_for(city_staff).get(reverse("hazard_list"), query)
+    response = client_for(city_staff).get(reverse("hazards:hazard_list"), query)
     assert response.status_code == 200
     if set(query) - {"page", "q", "school"}:
         assert response.context["bad_fields"]
@@ -150,16 +150,16 @@ def test_bad_values_are_ignored_with_a_note(mixed, client_for, city_staff, query
 def test_pagination_is_sliced_from_the_counts(tree, client_for, city_staff):
     bulk_hazards(tree, 120)
     client = client_for(city_staff)
-    first = client.get(reverse("hazard_list"))
+    first = client.get(reverse("hazards:hazard_list"))
     assert first.context["total"] == 120 and len(codes_on(first)) == 50
-    last = client.get(reverse("hazard_list"), {"page": 3})
+    last = client.get(reverse("hazards:hazard_list"), {"page": 3})
     assert len(codes_on(last)) == 20
     assert not set(codes_on(first)) & set(codes_on(last))
 
 
 def _queries(client):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("hazard_list"), {"status": ["reported", "planned"]})
+        response = client.get(reverse("hazards:hazard_list"), {"status": ["reported", "planned"]})
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
@@ -179,7 +179,7 @@ def test_bulk_set_deadline_by_county_staff(mixed, client_for, county_staff):
     codes = [mixed["tz_old"].code, mixed["tz2"].code, mixed["rd"].code]
     client = client_for(county_staff)
     response = client.post(
-        reverse("hazard_bulk"),
+        reverse("hazards:hazard_bulk"),
         {"action": "set_deadline", "deadline": str(new), "code": codes, "next": "grade=general"},
     )
     assert response.status_code == 302
@@ -194,7 +194,7 @@ def test_bulk_set_deadline_by_county_staff(mixed, client_for, county_staff):
 def test_bulk_set_deadline_by_school_officer_is_refused(mixed, client_for, school_officer):
     old = mixed["tz_old"].deadline
     response = client_for(school_officer).post(
-        reverse("hazard_bulk"),
+        reverse("hazards:hazard_bulk"),
         {"action": "set_deadline", "deadline": str(TODAY + dt.timedelta(days=9)),
          "code": [mixed["tz_old"].code]},
         follow=True,
@@ -212,5 +212,5 @@ def test_bulk_bad_input_changes_nothing(mixed, client_for, county_staff):
         {"action": "set_deadline", "deadline": "soon", "code": [mixed["tz_old"].code]},
         {"action": "set_deadline", "deadline": str(TODAY)},
     ):
-        assert client.post(reverse("hazard_bulk"), data).status_code == 302
+        assert client.post(reverse("hazards:hazard_bulk"), data).status_code == 302
     assert Hazard.objects.get(pk=mixed["tz_old"].pk).deadline == mixed["tz_old"].deadline

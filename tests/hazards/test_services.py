@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
 from django.utils import timezone
 
 from campaign.roles import Role
+from core.errors import OutOfScope
 from hazards import services
 from hazards.models import Evidence, Hazard, HazardEvent
 from tests.factories import UserFactory, grant
@@ -80,7 +80,7 @@ def test_register_with_the_five_implementations_is_planned(make_planned_hazard):
 def test_register_permissions(make_hazard, tree, leader, other_county_staff, inspector):
     with pytest.raises(PermissionDenied):
         make_hazard(actor=leader)
-    with pytest.raises(Http404):
+    with pytest.raises(OutOfScope):
         make_hazard(actor=other_county_staff)
     assert make_hazard(actor=inspector).found_by == inspector
     with pytest.raises(ValidationError):
@@ -171,7 +171,7 @@ def test_edit_permissions(make_hazard, leader, inspector, other_county_staff):
     for actor in (leader, inspector):
         with pytest.raises(PermissionDenied):
             services.hazard_update(hazard=hazard, actor=actor, location="操场")
-    with pytest.raises(Http404):
+    with pytest.raises(OutOfScope):
         services.hazard_update(hazard=hazard, actor=other_county_staff, location="操场")
 
 
@@ -196,7 +196,7 @@ def test_start_permissions(make_planned_hazard, leader, inspector, other_county_
     for actor in (leader, inspector):
         with pytest.raises(PermissionDenied):
             services.hazard_start_rectification(hazard=hazard, actor=actor)
-    with pytest.raises(Http404):
+    with pytest.raises(OutOfScope):
         services.hazard_start_rectification(hazard=hazard, actor=other_county_staff)
 
 
@@ -294,7 +294,7 @@ def test_anyone_who_sees_it_may_comment(make_hazard, leader, other_county_staff)
     hazard = make_hazard()
     services.hazard_comment(hazard=hazard, actor=leader, note="请尽快整改")
     assert hazard.events.filter(kind=HazardEvent.Kind.COMMENT).count() == 1
-    with pytest.raises(Http404):
+    with pytest.raises(OutOfScope):
         services.hazard_comment(hazard=hazard, actor=other_county_staff, note="x")
     with pytest.raises(ValidationError):
         services.hazard_comment(hazard=hazard, actor=leader, note=" ")

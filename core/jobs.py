@@ -1,8 +1,8 @@
 """The registry of background job kinds.
 
 Each app registers the jobs it owns (in its ``AppConfig.ready``) with a handler that does the
-work for one ``JobRun``; the single Celery task ``campaign.tasks.job_run_task`` runs any of them.
-This keeps ``campaign`` free of imports from the apps above it.
+work for one ``JobRun``; the single Celery task ``core.tasks.job_run_task`` runs any of them.
+This keeps ``core`` free of imports from the apps above it.
 """
 
 from collections.abc import Callable
@@ -21,7 +21,8 @@ class Job:
     label: str
     # handler(job_run, report_progress) -> ProducedFile | None; report_progress(int 0–100)
     handler: Callable
-    # Who may start or re-run it: a unit permission codename (campaign.roles.Perm).
+    # Who may start it: a unit permission codename, checked by the app that offers the button
+    # (campaign.access understands them).
     perm: str
 
 

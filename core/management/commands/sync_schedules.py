@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from campaign import schedules
+from core import schedules
 
 
 def _schedule_fields(schedule):
@@ -27,7 +27,7 @@ def _schedule_fields(schedule):
 
 
 class Command(BaseCommand):
-    help = "Create or update the periodic tasks declared in campaign.schedules (idempotent)."
+    help = "Create or update the periodic tasks declared in code (core.schedules) (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -52,7 +52,8 @@ class Command(BaseCommand):
                     setattr(row, f, fields[f])
                 row.save()
                 updated += 1
-        stale = PeriodicTask.objects.filter(description=schedules.DECLARED).exclude(
+        ours = (schedules.DECLARED, *schedules.DECLARED_BEFORE)
+        stale = PeriodicTask.objects.filter(description__in=ours).exclude(
             name__in=[s.name for s in wanted]
         )
         removed = 0

@@ -2,8 +2,8 @@
 
 ``manage.py sync_schedules`` (run by ``make run`` and at deploy) makes the database match this
 list, so that no schedule is created by hand. Administrators see the rows in the admin and may
-pause one (its ``enabled`` flag is kept); timing and task follow the code. Apps above
-``campaign`` declare their schedules with ``declare`` in their ``AppConfig.ready``.
+pause one (its ``enabled`` flag is kept); timing and task follow the code. Each app declares its
+own schedules with ``declare`` in its ``AppConfig.ready``.
 """
 
 from dataclasses import dataclass
@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 
 # Marks the rows this module owns, so that a schedule removed from the code is removed too.
-DECLARED = "Declared in code (campaign.schedules); kept in step by manage.py sync_schedules."
+DECLARED = "Declared in code (core.schedules); kept in step by manage.py sync_schedules."
+# What the rows said before the schedules moved to core: still ours.
+DECLARED_BEFORE = (
+    "Declared in code (campaign.schedules); kept in step by manage.py sync_schedules.",
+)
 
 
 @dataclass(frozen=True)
@@ -29,36 +33,27 @@ _declared: dict[str, Schedule] = {}
 
 
 def declare(schedule: Schedule) -> None:
+    """Add (or replace: declaring twice is harmless) a periodic task."""
     if (schedule.every_seconds is None) == (schedule.crontab is None):
         raise ValueError(f"{schedule.name}: give exactly one of every_seconds and crontab")
     _declared[schedule.name] = schedule
 
 
 def declared() -> list[Schedule]:
-    """The campaign app's own schedules plus those other apps declared."""
-    own = [
-        # /healthz counts a worker as alive while this row is fresh: the filesystem broker has
-        # no remote control, so a ping cannot be used (docs/decisions.md).
-        Schedule(
-            name="worker heartbeat",
-            task="campaign.tasks.worker_heartbeat_task",
-            every_seconds=settings.WORKER_HEARTBEAT_SECONDS,
-            expire_seconds=settings.WORKER_HEARTBEAT_SECONDS,
-        ),
-        Schedule(
-            name="nightly organisation statistics",
-            task="campaign.tasks.org_statistics_nightly_task",
-            crontab="30 2 * * *",
-            expire_seconds=6 * 3600,
-        ),
-        # Before the working day starts, so the morning's workbench shows today's reminders.
-        Schedule(
-            name="daily hazard escalation",
-            task="hazards.tasks.hazard_escalation_task",
-            crontab="30 7 * * *",
-            expire_seconds=6 * 3600,
-        ),
-    ]
-    by_name = {s.name: s for s in own}
+    """Core's own schedules (read from the settings now) and those the apps declared."""
+    by_name = {s.name: s for s in _own()}
     by_name.update(_declared)
     return list(by_name.values())
+
+
+def _own():
+    # /healthz counts a worker as alive while this row is fresh: the filesystem broker has no
+    # remote control, so a ping cannot be used (docs/decisions.md).
+    return [
+        Schedule(
+            name="worker heartbeat",
+            task="core.tasks.worker_heartbeat_task",
+            every_seconds=settings.WORKER_HEARTBEAT_SECONDS,
+            expire_seconds=settings.WORKER_HEARTBEAT_SECONDS,
+        )
+    ]

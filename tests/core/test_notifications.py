@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.models import Notification
-from campaign.views.notifications import PAGE_SIZE
+from core.models import Notification
+from core.views import PAGE_SIZE
 
-LIST = reverse("notification_list")
-READ = reverse("notification_read")
+LIST = reverse("core:notification_list")
+READ = reverse("core:notification_read")
 
 
 def note(user, text, *, link="", minutes_ago=0, read=False):

@@ -5,7 +5,7 @@ import io
 from django.core.management import call_command
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from campaign import schedules
+from core import schedules
 
 
 def sync():
@@ -32,7 +32,7 @@ def snapshot():
 def test_creates_the_heartbeat_and_nightly_statistics(db, settings):
     sync()
     heartbeat = PeriodicTask.objects.get(name="worker heartbeat")
-    assert heartbeat.task == "campaign.tasks.worker_heartbeat_task"
+    assert heartbeat.task == "core.tasks.worker_heartbeat_task"
     assert heartbeat.interval.every == settings.WORKER_HEARTBEAT_SECONDS
     assert heartbeat.interval.period == IntervalSchedule.SECONDS
     assert heartbeat.enabled
@@ -75,8 +75,8 @@ def test_removes_a_schedule_no_longer_declared_but_not_hand_made_ones(db, monkey
 
 
 def test_the_nightly_task_queues_a_run_per_top_unit(tree, django_capture_on_commit_callbacks):
-    from campaign.models import JobRun
     from campaign.tasks import org_statistics_nightly_task
+    from core.models import JobRun
 
     with django_capture_on_commit_callbacks(execute=False):
         org_statistics_nightly_task.run()

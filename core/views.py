@@ -1,5 +1,7 @@
 """The signed-in person's notifications: newest first, unread highlighted, mark read."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,9 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign import selectors, services
+from core import selectors, services
 
 PAGE_SIZE = 30
+# ASCII digits only, and no more than a bigint holds: "²" is a digit to str.isdigit(), and a
+# 5,000-digit number is more than int() will parse.
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 @login_required
@@ -23,7 +28,7 @@ def notification_list(request):
         "page": page,
         "unread": selectors.notifications_unread_count(request.user),
     }
-    return render(request, "campaign/notifications.html", context)
+    return render(request, "core/notifications.html", context)
 
 
 @login_required
@@ -36,11 +41,11 @@ def notification_read(request):
         messages.success(request, _("All notifications are marked as read."))
         if not count:
             messages.info(request, _("There were no unread notifications."))
-        return redirect("notification_list")
+        return redirect("core:notification_list")
     raw = request.POST.get("id", "")
-    if not raw.isdigit():
+    if not _ID.fullmatch(raw):
         messages.error(request, _("Choose a notification to mark as read."))
-        return redirect("notification_list")
+        return redirect("core:notification_list")
     notification = selectors.notification_for_user(request.user, int(raw))
     services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
     link = notification.link
@@ -48,4 +53,4 @@ def notification_read(request):
         link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(link)
-    return redirect("notification_list")
+    return redirect("core:notification_list")

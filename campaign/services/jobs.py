@@ -1,0 +1,143 @@
+"""Job runs as the campaign offers them: who may ask for one, and the organisation-tree
+statistics job (the foundation's own). Core keeps the rows and runs them."""
+
+import io
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign import access
+from campaign.models import OrgUnit, UnitStatistics
+from campaign.roles import Perm
+from core import jobs
+from core import services as core_services
+from core.jobs import ProducedFile
+from core.models import JobRun
+
+
+def job_run_request(*, kind, unit, period, actor, params=None):
+    """Queue a run of ``kind`` for ``unit`` and ``period`` if ``actor`` may (``None``: a
+    scheduled run); one row per (kind, unit, period), see ``core.services.job_run_enqueue``."""
+    job = jobs.get(kind)
+    if job is None:
+        raise ValidationError(_("Unknown job."))
+    if actor is not None:
+        access.require_perm_at(actor, job.perm, unit)
+    return core_services.job_run_enqueue(
+        kind=kind, unit=unit, period=period, actor=actor, params=params
+    )
+
+
+def job_run_rerun(*, job_run, actor):
+    if job_run.state != JobRun.State.FAILED:
+        raise ValidationError(_("Only a failed run can be run again."))
+    return job_run_request(kind=job_run.kind, unit=job_run.unit, period=job_run.period, actor=actor)
+
+
+# --- Org-tree statistics (the foundation's demo job) ---------------------------------------
+
+
+def org_statistics_rebuild(*, unit, report_progress=lambda p: None):
+    """Recount schools, students and staff under ``unit`` and each city/county below it.
+
+    Returns the statistics workbook (one row per unit) as a ``ProducedFile``.
+    """
+    from openpyxl import Workbook
+
+    now = timezone.now()
+    totals_units = list(
+        OrgUnit.objects.filter(
+            path__startswith=unit.path,
+            kind__in=[OrgUnit.Kind.PROVINCE, OrgUnit.Kind.CITY, OrgUnit.Kind.COUNTY],
+        ).order_by("path")
+    )
+    schools = OrgUnit.objects.filter(
+        path__startswith=unit.path, kind=OrgUnit.Kind.SCHOOL, is_active=True
+    )
+    # One grouped query: counts per direct parent; ancestors are summed in Python.
+    per_parent = schools.values("parent_id", "category", "ownership").annotate(
+        n=Count("id"), students=Sum("students"), staff=Sum("staff")
+    )
+    stats = {
+        u.pk: {"schools": 0, "students": 0, "staff": 0, "cat": {}, "own": {}} for u in totals_units
+    }
+    path_of = {u.pk: u for u in totals_units}
+    for row in per_parent:
+        parent = path_of.get(row["parent_id"])
+        if parent is None:
+            continue
+        for ancestor_id in parent.ancestor_ids():
+            s = stats.get(ancestor_id)
+            if s is None:
+                continue
+            s["schools"] += row["n"]
+            s["students"] += row["students"] or 0
+            s["staff"] += row["staff"] or 0
+            s["cat"][row["category"]] = s["cat"].get(row["category"], 0) + row["n"]
+            s["own"][row["ownership"]] = s["own"].get(row["ownership"], 0) + row["n"]
+    report_progress(50)
+
+    with transaction.atomic():
+        UnitStatistics.objects.filter(unit_id__in=stats.keys()).delete()
+        UnitStatistics.objects.bulk_create(
+            UnitStatistics(
+                unit_id=pk,
+                schools=s["schools"],
+                students=s["students"],
+                staff=s["staff"],
+                by_category=s["cat"],
+                by_ownership=s["own"],
+                computed_at=now,
+            )
+            for pk, s in stats.items()
+        )
+    report_progress(80)
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Statistics"))
+    categories = list(OrgUnit.Category)
+    ws.append(
+        [_("Unit"), _("Kind"), _("Schools"), _("Students"), _("Staff")]
+        + [str(c.label) for c in categories]
+        + [str(OrgUnit.Ownership.PUBLIC.label), str(OrgUnit.Ownership.PRIVATE.label)]
+    )
+    for u in totals_units:
+        s = stats[u.pk]
+        ws.append(
+            [u.name, str(u.get_kind_display()), s["schools"], s["students"], s["staff"]]
+            + [s["cat"].get(c.value, 0) for c in categories]
+            + [s["own"].get("public", 0), s["own"].get("private", 0)]
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    report_progress(95)
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M%S")
+    return ProducedFile(name=f"org-statistics-{stamp}.xlsx", content=buffer.getvalue())
+
+
+def _org_statistics_job(run, report_progress):
+    return org_statistics_rebuild(unit=run.unit, report_progress=report_progress)
+
+
+ORG_STATISTICS = "org_statistics"
+
+
+def register_jobs():
+    """Called from ``CampaignConfig.ready``."""
+    from django.utils.translation import gettext_lazy
+
+    jobs.register(
+        ORG_STATISTICS,
+        gettext_lazy("Organisation tree statistics"),
+        _org_statistics_job,
+        perm=Perm.RUN_JOBS,
+    )
+
+
+def org_statistics_request(*, unit, actor):
+    """Queue a statistics rebuild for ``unit``; each request is its own run."""
+    period = timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return job_run_request(kind=ORG_STATISTICS, unit=unit, period=period, actor=actor)

@@ -1,0 +1,173 @@
+"""Registration and edits: register a hazard, change its facts or five implementations, set
+its time limit (the register's bulk action)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign import access
+from campaign.roles import Perm
+from core.errors import NotPermitted, OutOfScope
+from hazards.models import FIVE_IMPLEMENTATIONS, Hazard, HazardEvent
+from hazards.services.base import (
+    Kind,
+    Status,
+    _event,
+    _hazard_code,
+    _key,
+    _lock,
+    _move,
+    _refresh_five,
+    _require,
+    _units_of,
+    default_deadline,
+)
+from hazards.services.tally import _tally
+
+EDITABLE_FIELDS = (
+    "category",
+    "level",
+    "source",
+    "location",
+    "description",
+    "found_on",
+    "provincial_ref",
+) + FIVE_IMPLEMENTATIONS
+
+
+@transaction.atomic
+def hazard_register(
+    *,
+    school,
+    category,
+    level,
+    source,
+    location,
+    description,
+    found_on,
+    actor,
+    deadline=None,
+    provincial_ref="",
+    **five,
+):
+    """Register a hazard found at ``school``. The time limit defaults by grade and category.
+
+    ``provincial_ref`` is for hazards that arrive from the provincial system with a number.
+    """
+    if school.kind != Kind.SCHOOL:
+        raise ValidationError(_("Hazards are registered at a school."))
+    if not access.has_perm_at(actor, Perm.VIEW, school):
+        raise OutOfScope
+    if not access.has_perm_at(actor, Perm.REGISTER_HAZARD, school):
+        raise NotPermitted
+    if found_on > timezone.localdate():
+        raise ValidationError(_("The date found cannot be in the future."))
+    county, city = _units_of(school)
+    hazard = Hazard(
+        school=school,
+        county=county,
+        city=city,
+        category=category,
+        level=level,
+        source=source,
+        location=location,
+        description=description,
+        found_on=found_on,
+        found_by=actor,
+        deadline=deadline or default_deadline(category=category, level=level, found_on=found_on),
+        provincial_ref=provincial_ref,
+    )
+    for field, value in five.items():
+        if field not in FIVE_IMPLEMENTATIONS:
+            raise TypeError(f"{field} is not one of the five implementations")
+        setattr(hazard, field, value)
+    hazard.code = _hazard_code(city=city, year=found_on.year)
+    _refresh_five(hazard)
+    hazard.full_clean()
+    hazard.save()
+    _tally(hazard, None, _key(hazard))
+    _event(hazard, kind=HazardEvent.Kind.REGISTERED, actor=actor, to_status=Status.REPORTED)
+    if hazard.five_complete:
+        _move(hazard, actor=actor, to=Status.PLANNED, note="")
+    return hazard
+
+
+@transaction.atomic
+def hazard_update(*, hazard, actor, **fields):
+    """Change registered fields or the five implementations; every change is recorded.
+
+    Completing the five implementations moves a registered hazard to ``planned``. Once
+    rectification is under way they must stay complete. Changing the time limit after
+    registration is for the supervising level (accept permission).
+    """
+    _require(actor, Perm.MANAGE_HAZARD, hazard)
+    locked = _lock(hazard, (Status.REPORTED, Status.PLANNED, Status.RECTIFYING))
+    before = _key(locked)
+    changes = {}
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise TypeError(f"{name} cannot be edited")
+        old = getattr(locked, name)
+        if old != value:
+            changes[name] = ["" if old is None else str(old), "" if value is None else str(value)]
+            setattr(locked, name, value)
+    if not changes:
+        return locked
+    if "deadline" in changes and not access.has_perm_at(actor, Perm.ACCEPT_HAZARD, locked.school):
+        raise ValidationError({"deadline": _("Only the county or city may change the time limit.")})
+    _refresh_five(locked)
+    if locked.status != Status.REPORTED and not locked.five_complete:
+        raise ValidationError(
+            _("The five implementations must stay complete once the plan is in place.")
+        )
+    locked.full_clean()
+    locked.updated_at = timezone.now()
+    locked.save()
+    _tally(locked, before, _key(locked))
+    _event(locked, kind=HazardEvent.Kind.EDIT, actor=actor, changes=changes)
+    if locked.status == Status.REPORTED and locked.five_complete:
+        _move(locked, actor=actor, to=Status.PLANNED, note="")
+    return locked
+
+
+@transaction.atomic
+def hazard_set_deadline(*, hazard, actor, deadline, note=""):
+    """The supervising level sets a new time limit (also a bulk action on the register).
+
+    Fast path, a compare-and-set: while the hazard is open and still has the time limit the
+    caller loaded, one conditional UPDATE locks, checks and changes the row, and the five
+    implementations cannot change (a time limit replaces a time limit). Otherwise the locking
+    path below decides, with its conflict message.
+    """
+    _require(actor, Perm.ACCEPT_HAZARD, hazard)
+    seen = hazard.deadline
+    if seen is not None and deadline is not None and seen != deadline:
+        now = timezone.now()
+        changed = Hazard.objects.filter(
+            pk=hazard.pk, status__in=Hazard.OPEN_STATUSES, deadline=seen
+        ).update(deadline=deadline, updated_at=now)
+        if changed:
+            hazard.deadline, hazard.updated_at = deadline, now
+            _event(
+                hazard,
+                kind=HazardEvent.Kind.EDIT,
+                actor=actor,
+                changes={"deadline": [str(seen), str(deadline)]},
+                note=note,
+            )
+            return hazard
+    locked = _lock(hazard, Hazard.OPEN_STATUSES)
+    if locked.deadline == deadline:
+        return locked
+    changes = {"deadline": [str(locked.deadline or ""), str(deadline)]}
+    before = _key(locked)
+    locked.deadline = deadline
+    _refresh_five(locked)
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["deadline", "five_complete", "updated_at"])
+    _tally(locked, before, _key(locked))
+    _event(locked, kind=HazardEvent.Kind.EDIT, actor=actor, changes=changes, note=note)
+    if locked.status == Status.REPORTED and locked.five_complete:
+        _move(locked, actor=actor, to=Status.PLANNED, note="")
+    return locked
