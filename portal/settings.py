@@ -162,10 +162,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "campaign:workbench"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username from one address after repeated failures, for a finite time.
+# django-axes: lock a user name from one address after repeated failures, for a finite time…
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# …and an address after this many wrong passwords across user names (portal/axes.py).
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_HANDLER = "portal.axes.PortalAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -110,6 +110,40 @@ def test_lock_ends_after_the_cool_off(school_officer):
     assert signed_in(client)
 
 
+def test_spraying_one_address_across_user_names_locks_the_address(school_officer, leader, settings):
+    """A guess or two at many accounts from one address: each user name stays under its own
+    limit, but the address is stopped once it reaches AXES_ADDRESS_FAILURE_LIMIT."""
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 6
+    sprayer = Client(REMOTE_ADDR="10.9.8.7")
+    sprayer.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    for name in ("zhang", "wang"):
+        assert _fail(sprayer, name, 2) == [200, 200]
+    assert _fail(sprayer, "li", 1) == [200]
+    # The sixth wrong password from this address locks it, as the fifth locks a user name…
+    assert _fail(sprayer, "zhao", 1) in ([403], [429])
+    # …and then even a right password is refused, for any name.
+    response = sign_in(sprayer, "leader", PASSWORD)
+    assert response.status_code in (403, 429)
+    assert "from this network address" in response.content.decode()
+    assert not signed_in(sprayer)
+    # Another address is not affected.
+    colleague = Client(REMOTE_ADDR="10.9.8.8")
+    assert sign_in(colleague, "officer", PASSWORD).status_code == 302
+
+    # After the cool-off the address may sign in again.
+    past = timezone.now() - django_settings.AXES_COOLOFF_TIME - timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=past)
+    assert sign_in(sprayer, "leader", PASSWORD).status_code == 302
+
+
+def test_a_few_colleagues_mistyping_behind_one_address_are_not_locked_out(school_officer, leader):
+    """Below the address limit only the user name that failed too often is locked."""
+    office = Client(REMOTE_ADDR="10.1.1.1")
+    _fail(office, "zhang", django_settings.AXES_FAILURE_LIMIT)
+    _fail(office, "wang", 2)
+    assert sign_in(office, "leader", PASSWORD).status_code == 302
+
+
 def test_password_reset_by_email(school_officer):
     client = Client()
     response = client.post(reverse("password_reset"), {"email": school_officer.email})
