@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from openpyxl.utils.escape import unescape
 
 MAX_HEADER_COLUMNS = 60
 # A workbook is a zip; refuse one that would unpack to more than this (a zip bomb).
@@ -92,13 +93,19 @@ def unpacked_size(data):
 
 
 def cell_text(value):
-    """A cell as text: numbers typed into a code or phone cell lose no digits and gain no '.0'."""
+    """A cell as text: numbers typed into a code or phone cell lose no digits and gain no '.0'.
+
+    Excel writes a character XML cannot hold as an escape (``_x000B_`` for the line break Word
+    pastes): read it as the character it stands for, so the import can say what is wrong.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, str) and "_x" in value:
+        value = unescape(value)
     return str(value).strip()
 
 

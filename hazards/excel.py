@@ -23,8 +23,10 @@ from django.utils.translation import gettext_lazy
 from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
+from core import dates
 from core.errors import OutOfScope
 from core.jobs import ProducedFile
+from core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters, strip_control_characters
 from core.workbooks import (
     ImportResult,
     RowError,
@@ -165,7 +167,8 @@ def export_workbook(queryset, *, report_progress=None, total=None):
     for values in export_rows(queryset, report_progress=report_progress, total=total):
         cells = []
         for index, value in enumerate(values):
-            cell = WriteOnlyCell(sheet, value=value)
+            # A control character stored before they were refused must not break the file.
+            cell = WriteOnlyCell(sheet, value=strip_control_characters(value))
             if index in date_columns and value is not None:
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, str):
@@ -264,20 +267,21 @@ COLUMNS = (
 
 
 def _date(value):
+    """A date from a cell: a real Excel date, or text such as 2019-11-05, 2019/11/05 or
+    2019.11.5. None when it is none of these, or when the year is not written with four digits
+    (“26.11.14” is not the year 26)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = cell_text(value).replace("/", "-").replace(".", "-")
+    parts = cell_text(value).replace("/", "-").replace(".", "-").split("-")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    if len(parts[0]) != 4:
+        return None
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
-        parts = text.split("-")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
-            try:
-                return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-            except ValueError:
-                return None
         return None
 
 
@@ -288,6 +292,8 @@ def _convert(column, raw, spellings):
         if column.required:
             return None, _("This column is required.")
         return (None if column.kind in ("date", "money", "bool") else ""), None
+    if has_control_characters(text):
+        return None, str(CONTROL_CHARACTER_MESSAGE)
     if column.kind in ("text", "category"):
         if column.max_length and len(text) > column.max_length:
             return None, _("At most %(n)s characters.") % {"n": column.max_length}
@@ -295,7 +301,9 @@ def _convert(column, raw, spellings):
     if column.kind == "date":
         value = _date(raw)
         if value is None:
-            return None, _("Not a valid date. Write it as 2019-11-05.")
+            return None, _("Not a valid date. Write it as 2019-11-05, with a four-digit year.")
+        if not dates.is_plausible(value):
+            return None, dates.plausible_message()
         if value > timezone.localdate() and column.code == "found_on":
             return None, _("The date found cannot be in the future.")
         return value, None
@@ -473,7 +481,7 @@ def template_workbook(*, actor):
     codes = workbook.create_sheet(_("Categories"))
     codes.append([_("Code"), _("Name")])
     for category in categories:
-        codes.append([category.code, str(category)])
+        codes.append([category.code, strip_control_characters(str(category))])
     codes.column_dimensions["A"].width = 24
     codes.column_dimensions["B"].width = 40
 
@@ -484,7 +492,8 @@ def template_workbook(*, actor):
         units.order_by("path").values_list("code", "name")[:5000], start=2
     ):
         for col, value in enumerate((code, name), start=1):
-            schools.cell(row=row, column=col, value=value).data_type = "s"
+            cell = schools.cell(row=row, column=col, value=strip_control_characters(value))
+            cell.data_type = "s"
     schools.column_dimensions["A"].width = 22
     schools.column_dimensions["B"].width = 36
     buffer = io.BytesIO()

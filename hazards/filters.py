@@ -13,9 +13,18 @@ from django.utils.translation import gettext_lazy as _
 from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
+from core.forms import PlausibleDateField
 from hazards.models import Hazard, HazardCategory
 
 YES_NO = (("yes", _("yes")), ("no", _("no")))
+
+
+class PlausibleDateFilter(django_filters.DateFilter):
+    """A date in the URL from 2000 to ten years ahead; another is reported as ignored."""
+
+    field_class = PlausibleDateField
+
+
 SORTS = {
     "-found_on": ("-found_on", "-id"),
     "found_on": ("found_on", "id"),
@@ -51,8 +60,13 @@ class HazardFilter(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(
         label=_("Grade"), field_name="level", choices=Hazard.Level.choices, empty_label=_("All")
     )
+    # distinct=False: a hazard has one status, so no row can repeat; django-filter's default
+    # DISTINCT made PostgreSQL sort every match before it could take a page (docs/benchmarks.md).
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Hazard.Status.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Status"),
+        choices=Hazard.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     source = django_filters.ChoiceFilter(
         label=_("Source"), choices=Hazard.Source.choices, empty_label=_("All")
@@ -60,13 +74,13 @@ class HazardFilter(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue", empty_label=_("All")
     )
-    found_from = django_filters.DateFilter(
+    found_from = PlausibleDateFilter(
         label=_("Found from"),
         field_name="found_on",
         lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    found_to = django_filters.DateFilter(
+    found_to = PlausibleDateFilter(
         label=_("Found until"),
         field_name="found_on",
         lookup_expr="lte",

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import selectors
+from core.forms import PortalFormMixin
 
 
 def _database_ok():
@@ -63,7 +64,7 @@ def healthz(request):
     return JsonResponse(body, status=200 if body["ok"] else 503)
 
 
-class PortalAuthenticationForm(AuthenticationForm):
+class PortalAuthenticationForm(PortalFormMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Django sets maxlength on the widget only; enforce it, or an over-long name reaches

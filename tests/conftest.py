@@ -5,6 +5,7 @@ city-direct school. Personas hold their role at the unit their name says; ``outs
 """
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from campaign.models import OrgUnit
@@ -126,5 +127,17 @@ def client_for():
         c = Client()
         c.force_login(user)
         return c
+
+    return make
+
+
+@pytest.fixture
+def en_client_for(client_for):
+    """A signed-in client that reads the pages in English (the msgids), whatever is translated."""
+
+    def make(user):
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
 
     return make

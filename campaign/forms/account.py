@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.forms.people import PHONE
+from core.forms import PortalForm
 
 
-class MySettingsForm(forms.Form):
+class MySettingsForm(PortalForm):
     full_name = forms.CharField(label=_("Full name"), max_length=60)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False, widget=PHONE)
     email = forms.EmailField(

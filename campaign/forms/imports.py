@@ -3,10 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
+
 XLSX_TYPES = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(forms.Form):
+class ImportForm(PortalForm):
     # Size and content are checked by the import service, which reports them like row errors.
     file = forms.FileField(
         label=_("Workbook (.xlsx)"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign import policy, selectors
 from campaign.models import OrgUnit, User
 from campaign.roles import Role
+from core.forms import PortalForm
 
 
 def _bootstrap(form):
@@ -65,7 +66,7 @@ class ActorFormMixin:
         return unit
 
 
-class PersonCreateForm(ActorFormMixin, forms.Form):
+class PersonCreateForm(ActorFormMixin, PortalForm):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
@@ -112,7 +113,7 @@ class PersonCreateForm(ActorFormMixin, forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PortalForm):
     full_name = forms.CharField(label=_("Full name"), max_length=60)
     email = forms.EmailField(label=_("E-mail address"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False, widget=PHONE)
@@ -122,7 +123,7 @@ class ProfileForm(forms.Form):
         _bootstrap(self)
 
 
-class GrantForm(ActorFormMixin, forms.Form):
+class GrantForm(ActorFormMixin, PortalForm):
     role = forms.ChoiceField(label=_("Role"))
     unit = UnitCodeField()
 
@@ -131,7 +132,7 @@ class GrantForm(ActorFormMixin, forms.Form):
         self._setup_actor(actor)
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(PortalForm):
     """The list's search and filters (GET); an unknown value is reported, not a 500."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

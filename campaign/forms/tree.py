@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import OrgUnit
+from core.forms import PortalForm
 
 Kind = OrgUnit.Kind
 
@@ -23,7 +24,7 @@ def _bootstrap(fields):
         field.widget.attrs.setdefault("class", css)
 
 
-class SchoolForm(forms.Form):
+class SchoolForm(PortalForm):
     """The editable fields of a school's profile (a plain form: the service does the write)."""
 
     name = forms.CharField(label=_label("name"), max_length=100)

@@ -15,6 +15,7 @@ from campaign.imports.columns import (
     ROLE_NAMES,
     choice_names,
 )
+from core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
 from core.workbooks import (
     RowError,
     cell_text,
@@ -92,6 +93,8 @@ def _convert(column, raw, spellings):
         if column.required:
             return None, _("This cell is required.")
         return (None if column.kind == "count" else ""), ""
+    if has_control_characters(text):
+        return None, str(CONTROL_CHARACTER_MESSAGE)
     if column.kind == "count":
         number = _count(raw)
         if number is None:

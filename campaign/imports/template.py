@@ -8,6 +8,7 @@ from campaign import access
 from campaign.imports.columns import COLUMNS, MAX_ROWS, SCHOOLS, SEE_UNITS, USERS, choice_names
 from campaign.models import OrgUnit
 from campaign.roles import Perm
+from core.text import strip_control_characters
 
 # --- The downloadable template --------------------------------------------------------------
 
@@ -109,7 +110,7 @@ def template_workbook(*, kind, actor):
     for row, (code, name, unit_kind) in enumerate(units, start=2):
         for column, value in enumerate((code, name, str(kinds.get(unit_kind, unit_kind))), 1):
             # Always text: a unit name beginning with "=" must not become a formula.
-            cell = codes.cell(row=row, column=column, value=value)
+            cell = codes.cell(row=row, column=column, value=strip_control_characters(value))
             cell.data_type = "s"
     codes.column_dimensions["A"].width = 22
     codes.column_dimensions["B"].width = 36

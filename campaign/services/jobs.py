@@ -16,6 +16,7 @@ from core import jobs
 from core import services as core_services
 from core.jobs import ProducedFile
 from core.models import JobRun
+from core.text import strip_control_characters
 
 
 def job_run_request(*, kind, unit, period, actor, params=None):
@@ -107,7 +108,8 @@ def org_statistics_rebuild(*, unit, report_progress=lambda p: None):
     for u in totals_units:
         s = stats[u.pk]
         ws.append(
-            [u.name, str(u.get_kind_display()), s["schools"], s["students"], s["staff"]]
+            [strip_control_characters(u.name), str(u.get_kind_display())]
+            + [s["schools"], s["students"], s["staff"]]
             + [s["cat"].get(c.value, 0) for c in categories]
             + [s["own"].get("public", 0), s["own"].get("private", 0)]
         )

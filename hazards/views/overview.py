@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dates
 from hazards import selectors
 from hazards.models import Hazard
 
@@ -119,12 +120,15 @@ def _parse_date(value):
 def zero_data(request):
     weeks = getattr(settings, "ZERO_DATA_WEEKS", 8)
     today = timezone.localdate()
-    as_of = _parse_date(request.GET.get("as_of")) or today
+    raw = request.GET.get("as_of")
+    as_of = _parse_date(raw)
     error = None
-    if request.GET.get("as_of") and _parse_date(request.GET.get("as_of")) is None:
+    if raw and as_of is None:
         error = _("Enter the date as YYYY-MM-DD, e.g. 2019-12-31.")
-    if as_of > today:
-        as_of = today
+    elif as_of is not None and not dates.is_plausible(as_of):
+        error = dates.plausible_message()
+        as_of = None
+    as_of = min(as_of or today, today)
     since = as_of - timedelta(weeks=weeks)
     schools = selectors.zero_data_schools(request.user, since=since, until=as_of)
     page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))

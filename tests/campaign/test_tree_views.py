@@ -1,7 +1,6 @@
 """The organisation-tree pages: tree, county page, school list, school profile and its edit."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from campaign import services
@@ -32,18 +31,6 @@ def add_schools(tree, total):
     for unit in created:
         services.orgunit_set_path(unit)
     OrgUnit.objects.bulk_update(created, ["path", "depth"])
-
-
-@pytest.fixture
-def en_client_for(client_for):
-    """A signed-in client that reads the pages in English (the msgids), whatever is translated."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 def html(response):

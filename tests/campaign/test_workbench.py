@@ -4,7 +4,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
@@ -20,16 +19,6 @@ from tests.hazards.conftest import five_implementations, seeded_category
 # HazardsConfig.ready() registers the hazard section at start-up; registering again is harmless
 # and keeps these tests independent of that wiring.
 hazards_workbench.register()
-
-
-@pytest.fixture
-def en_client_for(client_for):
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 def html(response):

@@ -1,0 +1,44 @@
+"""What every form of the portal shares: text fields refuse control characters
+(``core.text``) and date fields take only plausible dates (``core.dates``).
+
+Every form of the project derives from ``PortalForm`` (or mixes in ``PortalFormMixin``); a test
+walks the code to keep it so.
+"""
+
+from django import forms
+
+from core import dates
+from core.text import refuse_control_characters
+
+
+class PlausibleDateField(forms.DateField):
+    """A date from 2000 to ten years ahead; the browser's date picker is bounded the same way."""
+
+    default_validators = [dates.validate_plausible]
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.setdefault("min", dates.EARLIEST.isoformat())
+        attrs.setdefault("max", dates.latest().isoformat())
+        return attrs
+
+
+class PortalFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self.fields)
+
+
+def guard_fields(fields):
+    """Add the portal's checks to the fields of a form instance (each has its own copies)."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField):
+            if refuse_control_characters not in field.validators:
+                field.validators.append(refuse_control_characters)
+        elif isinstance(field, forms.DateField) and not isinstance(field, PlausibleDateField):
+            if dates.validate_plausible not in field.validators:
+                field.validators.append(dates.validate_plausible)
+
+
+class PortalForm(PortalFormMixin, forms.Form):
+    pass
