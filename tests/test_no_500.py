@@ -21,6 +21,11 @@ BAD_QUERY = {
     "kind": ["zzz"],
     "role": ["king"],
     "next": ["https://evil.example/"],
+    # Dates before 2000 or far ahead (issue 6): 0001-01-01 overflowed the zero-data page.
+    "as_of": ["0001-01-01", "9999-12-31", "2019-02-30"],
+    "found_from": ["0001-01-01"],
+    "found_to": ["9999-12-31"],
+    "year": ["0", "99999999999999999999"],
 }
 BAD_POSTS = [
     {},
@@ -28,6 +33,11 @@ BAD_POSTS = [
     {"unit": "NT-RD", "role": "city_admin", "active": "1", "kind": "schools"},
     {"username": "a" * 500, "full_name": "", "email": "not-an-email", "password": "1"},
     {"file": "not a file", "schools-file": "x", "users-file": "x", "kind": "users"},
+    # A digit that is not ASCII, and more digits than int() parses (issue 6).
+    {"id": "²"},
+    {"id": "9" * 5000},
+    {"found_on": "0001-01-01", "deadline": "9999-12-31", "held_on": "0001-01-01"},
+    {"note": "文字\x0b来自 Word", "description": "\x07", "location": "nul\x00l"},
 ]
 
 
