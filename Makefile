@@ -52,7 +52,7 @@ run: setup ## Run the portal: migrate, seed demo data, web + worker + beat (Ctrl
 test: setup ## Run every check and test (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)
 	@scripts/test.sh $(PYTEST_ARGS)
 
-bench: setup ## Run the benchmarks (PostgreSQL via DATABASE_URL; BENCH_ARGS="--hazards 200000")
+bench: $(VENV_STAMP) ## Migrate and run the benchmarks (PostgreSQL via DATABASE_URL; BENCH_ARGS="--hazards 200000")
 	@$(PY) tests/benchmarks/bench_register.py $(BENCH_ARGS)
 
 lint: $(VENV_STAMP) ## ruff check and ruff format --check

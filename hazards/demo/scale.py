@@ -122,7 +122,7 @@ def scale_hazards(*, root, count, year=DEMO_YEAR, log=None):
             major = n % 33 == 0
             found_on = start + dt.timedelta(days=rng.randrange(290))
             status = rng.choices(statuses, status_weights)[0]
-            five = status != Status.REPORTED or n % 2 == 0
+            five = status != Status.REPORTED
             unit, person, phone, measures, funds = five_text if five else ("", "", "", "", None)
             yield (
                 f"{city_codes[city_id]}-{year}-{counters[city_id]:06d}",
