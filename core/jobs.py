@@ -1,12 +1,17 @@
-"""The registry of background job kinds.
+"""The registry of background job kinds, and what a handler may hand back or raise.
 
 Each app registers the jobs it owns (in its ``AppConfig.ready``) with a handler that does the
 work for one ``JobRun``; the single Celery task ``core.tasks.job_run_task`` runs any of them.
 This keeps ``core`` free of imports from the apps above it.
+
+A handler is ``handler(job_run, report_progress)``; it returns ``None`` or a ``ProducedFile``
+and raises ``JobFailed(reason)`` for a failure it can name.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,24 @@ class Job:
     perm: str
 
 
+class JobFailed(Exception):
+    """Raised by a handler for a failure it can name: ``reason`` is a key of ``REASONS``."""
+
+    def __init__(self, reason, detail=""):
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+# Why a run failed, as everyone but a city administrator reads it. %(attempts)s is how many
+# times the run was started.
+REASONS = {
+    "error": _("The job stopped because of an error. A city administrator can see the details."),
+    "unknown_kind": _("This kind of job no longer exists."),
+    "requester_gone": _(
+        "The person who asked for this job no longer has an active account, so it cannot run."
+    ),
+}
+
 registry: dict[str, Job] = {}
 
 
@@ -33,5 +56,15 @@ def register(kind: str, label, handler: Callable, *, perm: str) -> None:
     registry[kind] = Job(kind=kind, label=label, handler=handler, perm=perm)
 
 
+def register_reason(code: str, text) -> None:
+    """Add a failure reason an app's handlers raise (``text``: a lazy translation)."""
+    REASONS[code] = text
+
+
 def get(kind: str) -> Job | None:
     return registry.get(kind)
+
+
+def reason_text(run) -> str:
+    text = REASONS.get(run.reason) or REASONS["error"]
+    return str(text) % {"attempts": run.attempts}

@@ -19,7 +19,11 @@ def job_file_path(instance, filename):
 
 
 class JobRun(models.Model):
-    """One run of a background job: its state, progress, produced file and error."""
+    """One run of a background job: its state, progress, produced file and error.
+
+    Who may see the run and its file follows ``scope``: the units whose subtrees its content
+    may come from, recorded when it is requested (DESIGN §6), never the unit it is filed under.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -49,7 +53,10 @@ class JobRun(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # What the handler needs beyond kind, unit and period, e.g. an export's filters.
     params = models.JSONField(default=dict, blank=True)
+    # The technical error (with traceback), for city administrators; ``reason`` is the code of
+    # the short message everyone else reads in their language (core.jobs.REASONS).
     error = models.TextField(_("error"), blank=True)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
     file = models.FileField(_("produced file"), upload_to=job_file_path, blank=True, max_length=255)
 
     class Meta:
@@ -77,6 +84,37 @@ class JobRun(models.Model):
     @property
     def file_name(self):
         return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+    @property
+    def reason_text(self):
+        """Why the run failed, in the active language (empty unless it failed)."""
+        from core.jobs import reason_text
+
+        return reason_text(self) if self.state == self.State.FAILED else ""
+
+    def scope_units(self):
+        """The units of the run's recorded scope (prefetched as ``scope`` by the selectors)."""
+        return [entry.unit for entry in self.scope.all()]
+
+
+class JobRunScope(models.Model):
+    """One unit whose subtree a run's content may come from (recorded when it is requested).
+
+    A person sees the run, and downloads its file, only while every scope unit of the run lies
+    inside what they may view (``campaign.policy``).
+    """
+
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="scope")
+    unit = models.ForeignKey(UNIT_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("job run scope")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "unit"], name="jobrunscope_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id} → {self.unit_id}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -19,11 +19,12 @@ class HazardsConfig(AppConfig):
         hazards_workbench.register()
         notices.register()
 
-        # Anyone who can see hazards may export what they see; the handler re-applies the
-        # requesting user's scope.
+        # Anyone who can see hazards may export what they see; the handler reads the scope
+        # recorded on the run, within what the requester may still see.
         jobs.register(
             excel.EXPORT_JOB, _("Hazard register export"), excel.export_job, perm=Perm.VIEW
         )
+
         # Before the working day starts, so the morning's workbench shows today's reminders.
         declare(
             Schedule(

@@ -9,32 +9,44 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import access
+from campaign import access, policy
 from campaign.models import OrgUnit, UnitStatistics
 from campaign.roles import Perm
 from core import jobs
 from core import services as core_services
+from core.errors import NotPermitted
 from core.jobs import ProducedFile
-from core.models import JobRun
 
 
-def job_run_request(*, kind, unit, period, actor, params=None):
+def job_run_request(*, kind, unit, period, actor, params=None, scope=None):
     """Queue a run of ``kind`` for ``unit`` and ``period`` if ``actor`` may (``None``: a
-    scheduled run); one row per (kind, unit, period), see ``core.services.job_run_enqueue``."""
+    scheduled run); one row per (kind, unit, period), see ``core.services.job_run_enqueue``.
+
+    ``scope``: the units whose subtrees the run's content may come from (default ``unit``);
+    recorded on the run, it decides who sees the run and its file (``campaign.policy``). The
+    actor must hold the job's permission at the unit and at every scope unit.
+    """
     job = jobs.get(kind)
     if job is None:
         raise ValidationError(_("Unknown job."))
+    scope = list(scope) if scope is not None else [unit]
     if actor is not None:
-        access.require_perm_at(actor, job.perm, unit)
+        for target in [unit, *scope]:
+            access.require_perm_at(actor, job.perm, target)
     return core_services.job_run_enqueue(
-        kind=kind, unit=unit, period=period, actor=actor, params=params
+        kind=kind, unit=unit, period=period, actor=actor, params=params, scope=scope
     )
 
 
 def job_run_rerun(*, job_run, actor):
-    if job_run.state != JobRun.State.FAILED:
-        raise ValidationError(_("Only a failed run can be run again."))
-    return job_run_request(kind=job_run.kind, unit=job_run.unit, period=job_run.period, actor=actor)
+    """Queue a failed run again with the scope, filters and requester it was asked for with.
+
+    Only its requester or a city administrator covering its scope may (``NotPermitted``);
+    a run that did not fail is a ``Conflict``.
+    """
+    if not policy.job_run_may_rerun(actor, job_run, any_state=True):
+        raise NotPermitted
+    return core_services.job_run_requeue(job_run=job_run, actor=actor)
 
 
 # --- Org-tree statistics (the foundation's demo job) ---------------------------------------

@@ -5,7 +5,7 @@ services.audit(actor=…, action="unit.create", unit=unit)
 """
 
 from core.services.audit import audit
-from core.services.jobs import job_run_enqueue, job_run_execute
+from core.services.jobs import job_run_enqueue, job_run_execute, job_run_requeue
 from core.services.notifications import (
     digest_enabled,
     digest_send,
@@ -23,6 +23,7 @@ __all__ = [
     "digest_send",
     "job_run_enqueue",
     "job_run_execute",
+    "job_run_requeue",
     "notification_build",
     "notification_digest_mark_emailed",
     "notification_mark_read",
