@@ -4,8 +4,9 @@ Each app registers the jobs it owns (in its ``AppConfig.ready``) with a handler 
 work for one ``JobRun``; the single Celery task ``core.tasks.job_run_task`` runs any of them.
 This keeps ``core`` free of imports from the apps above it.
 
-A handler is ``handler(job_run, report_progress)``; it returns ``None`` or a ``ProducedFile``
-and raises ``JobFailed(reason)`` for a failure it can name.
+A handler is ``handler(job_run, report_progress)``; ``report_progress(percent)`` also extends
+the run's lease. It returns ``None`` or a ``ProducedFile`` and raises ``JobFailed(reason)`` for
+a failure it can name.
 """
 
 from collections.abc import Callable
@@ -43,6 +44,13 @@ class JobFailed(Exception):
 # times the run was started.
 REASONS = {
     "error": _("The job stopped because of an error. A city administrator can see the details."),
+    "worker_lost": _(
+        "The worker running the job stopped responding; the job was given up after "
+        "%(attempts)s attempts."
+    ),
+    "database": _(
+        "The database could not be reached; the job was given up after %(attempts)s attempts."
+    ),
     "unknown_kind": _("This kind of job no longer exists."),
     "requester_gone": _(
         "The person who asked for this job no longer has an active account, so it cannot run."

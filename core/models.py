@@ -21,6 +21,11 @@ def job_file_path(instance, filename):
 class JobRun(models.Model):
     """One run of a background job: its state, progress, produced file and error.
 
+    A worker *claims* a run for a lease (``claim`` is its token, ``lease_expires_at`` when it
+    ends) and keeps extending it while the handler works; a run whose lease ran out (its worker
+    died) is claimed again by a redelivery or re-queued by the sweeper, a bounded number of
+    times (``attempts``). Only the holder of the current claim may finish the run.
+
     Who may see the run and its file follows ``scope``: the units whose subtrees its content
     may come from, recorded when it is requested (DESIGN §6), never the unit it is filed under.
     """
@@ -58,6 +63,10 @@ class JobRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     reason = models.CharField(_("reason"), max_length=40, blank=True)
     file = models.FileField(_("produced file"), upload_to=job_file_path, blank=True, max_length=255)
+    # The token of the worker attempt that holds the run, and until when (see the class doc).
+    # For a queued run the lease says by when a worker should have picked it up.
+    claim = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
 
     class Meta:
         db_table = "campaign_jobrun"
@@ -69,7 +78,15 @@ class JobRun(models.Model):
             models.UniqueConstraint(fields=["kind", "unit", "period"], name="jobrun_once"),
             models.CheckConstraint(name="jobrun_progress_0_100", condition=Q(progress__lte=100)),
         ]
-        indexes = [models.Index(fields=["unit", "-created_at"], name="jobrun_unit_recent")]
+        indexes = [
+            models.Index(fields=["unit", "-created_at"], name="jobrun_unit_recent"),
+            # The sweeper's question: which live runs have an expired lease.
+            models.Index(
+                fields=["lease_expires_at"],
+                name="jobrun_live_lease",
+                condition=Q(state__in=["queued", "running"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind_label} · {self.unit} · {self.period}"
