@@ -5,12 +5,12 @@ work for one ``JobRun``; the single Celery task ``core.tasks.job_run_task`` runs
 This keeps ``core`` free of imports from the apps above it.
 
 A handler is ``handler(job_run, report_progress)``; ``report_progress(percent)`` also extends
-the run's lease. It returns ``None`` or a ``ProducedFile`` and raises ``JobFailed(reason)`` for
-a failure it can name.
+the run's lease. It returns ``None``, a ``ProducedFile`` or an ``Outcome`` (a file and/or
+counts recorded on the run), and raises ``JobFailed(reason)`` for a failure it can name.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,14 +22,24 @@ class ProducedFile:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a run produced: an optional file and what it did (JSON-able counts)."""
+
+    file: ProducedFile | None = None
+    result: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Job:
     kind: str
     label: str
-    # handler(job_run, report_progress) -> ProducedFile | None; report_progress(int 0–100)
+    # handler(job_run, report_progress) -> ProducedFile | Outcome | None
     handler: Callable
     # Who may start it: a unit permission codename, checked by the app that offers the button
     # (campaign.access understands them).
     perm: str
+    # describe(result dict) -> text in the active language, for the run's page; None: nothing.
+    describe: Callable | None = None
 
 
 class JobFailed(Exception):
@@ -60,8 +70,8 @@ REASONS = {
 registry: dict[str, Job] = {}
 
 
-def register(kind: str, label, handler: Callable, *, perm: str) -> None:
-    registry[kind] = Job(kind=kind, label=label, handler=handler, perm=perm)
+def register(kind: str, label, handler: Callable, *, perm: str, describe=None) -> None:
+    registry[kind] = Job(kind=kind, label=label, handler=handler, perm=perm, describe=describe)
 
 
 def register_reason(code: str, text) -> None:
@@ -76,3 +86,13 @@ def get(kind: str) -> Job | None:
 def reason_text(run) -> str:
     text = REASONS.get(run.reason) or REASONS["error"]
     return str(text) % {"attempts": run.attempts}
+
+
+def summary_text(run) -> str:
+    job = registry.get(run.kind)
+    if not run.result or job is None or job.describe is None:
+        return ""
+    try:
+        return str(job.describe(run.result))
+    except (KeyError, TypeError, ValueError):  # a result written by an older version
+        return ""

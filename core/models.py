@@ -62,6 +62,8 @@ class JobRun(models.Model):
     # the short message everyone else reads in their language (core.jobs.REASONS).
     error = models.TextField(_("error"), blank=True)
     reason = models.CharField(_("reason"), max_length=40, blank=True)
+    # What the handler did, e.g. {"notifications": 12, "emails": 3}; rendered by the job kind.
+    result = models.JSONField(_("result"), default=dict, blank=True)
     file = models.FileField(_("produced file"), upload_to=job_file_path, blank=True, max_length=255)
     # The token of the worker attempt that holds the run, and until when (see the class doc).
     # For a queued run the lease says by when a worker should have picked it up.
@@ -108,6 +110,13 @@ class JobRun(models.Model):
         from core.jobs import reason_text
 
         return reason_text(self) if self.state == self.State.FAILED else ""
+
+    @property
+    def summary_text(self):
+        """What the run did, in the active language, as its job kind describes it."""
+        from core.jobs import summary_text
+
+        return summary_text(self)
 
     def scope_units(self):
         """The units of the run's recorded scope (prefetched as ``scope`` by the selectors)."""

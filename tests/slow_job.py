@@ -20,7 +20,10 @@ def slow_steps(run, report_progress):
         report_progress(step * 100 // (STEPS + 1))
     # The handler's completion, recorded by the handler itself: it must happen once.
     AuditEntry.objects.create(action=DONE, detail={"run": run.pk, "attempt": run.attempts})
-    return jobs.ProducedFile(name="slow.txt", content=f"run {run.pk}".encode())
+    return jobs.Outcome(
+        file=jobs.ProducedFile(name="slow.txt", content=f"run {run.pk}".encode()),
+        result={"steps": STEPS},
+    )
 
 
 jobs.register(KIND, "Slow test job", slow_steps, perm="run_jobs")

@@ -324,6 +324,7 @@ def test_a_job_whose_worker_was_killed_completes_once_on_another(
 
     assert run.state == JobRun.State.SUCCEEDED, (run.reason, run.error)
     assert run.attempts == 2
+    assert run.result == {"steps": slow_job.STEPS}
     folder = Path(django_settings.MEDIA_ROOT) / "jobs" / slow_job.KIND / str(run.pk)
     assert [p.name for p in folder.iterdir()] == [run.file_name]
     with run.file.open("rb") as handle:

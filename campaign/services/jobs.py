@@ -15,7 +15,7 @@ from campaign.roles import Perm
 from core import jobs
 from core import services as core_services
 from core.errors import NotPermitted
-from core.jobs import ProducedFile
+from core.jobs import Outcome, ProducedFile
 
 
 def job_run_request(*, kind, unit, period, actor, params=None, scope=None):
@@ -57,6 +57,10 @@ def org_statistics_rebuild(*, unit, report_progress=lambda p: None):
 
     Returns the statistics workbook (one row per unit) as a ``ProducedFile``.
     """
+    return _org_statistics_build(unit=unit, report_progress=report_progress).file
+
+
+def _org_statistics_build(*, unit, report_progress):
     from openpyxl import Workbook
 
     now = timezone.now()
@@ -127,11 +131,21 @@ def org_statistics_rebuild(*, unit, report_progress=lambda p: None):
     wb.save(buffer)
     report_progress(95)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M%S")
-    return ProducedFile(name=f"org-statistics-{stamp}.xlsx", content=buffer.getvalue())
+    return Outcome(
+        file=ProducedFile(name=f"org-statistics-{stamp}.xlsx", content=buffer.getvalue()),
+        result={"units": len(totals_units), "schools": stats.get(unit.pk, {}).get("schools", 0)},
+    )
 
 
 def _org_statistics_job(run, report_progress):
-    return org_statistics_rebuild(unit=run.unit, report_progress=report_progress)
+    return _org_statistics_build(unit=run.unit, report_progress=report_progress)
+
+
+def _org_statistics_describe(result):
+    return _("Units counted: %(units)s; schools: %(schools)s.") % {
+        "units": result["units"],
+        "schools": result["schools"],
+    }
 
 
 ORG_STATISTICS = "org_statistics"
@@ -146,6 +160,7 @@ def register_jobs():
         gettext_lazy("Organisation tree statistics"),
         _org_statistics_job,
         perm=Perm.RUN_JOBS,
+        describe=_org_statistics_describe,
     )
 
 
@@ -153,3 +168,12 @@ def org_statistics_request(*, unit, actor):
     """Queue a statistics rebuild for ``unit``; each request is its own run."""
     period = timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S.%f")
     return job_run_request(kind=ORG_STATISTICS, unit=unit, period=period, actor=actor)
+
+
+def org_statistics_schedule(*, day):
+    """The nightly rebuild: one run per top unit (city or province) and day, asking twice
+    returns the same runs; each visible to those who see the whole unit."""
+    return [
+        job_run_request(kind=ORG_STATISTICS, unit=unit, period=day.isoformat(), actor=None)
+        for unit in OrgUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path")
+    ]

@@ -90,6 +90,7 @@ def _reset_fields(now):
         "attempts": 0,
         "error": "",
         "reason": "",
+        "result": {},
         "claim": "",
         "started_at": None,
         "finished_at": None,
@@ -264,7 +265,7 @@ def job_run_execute(*, job_run_id):
         with lease.kept():
             if job is None:
                 raise jobs.JobFailed("unknown_kind", f"no job registered for kind {run.kind!r}")
-            produced = job.handler(run, lease.report_progress)
+            outcome = job.handler(run, lease.report_progress)
     except LeaseLost:
         log.warning("job run %s: lease lost, another worker has taken it over", run.pk)
         return None
@@ -287,7 +288,7 @@ def job_run_execute(*, job_run_id):
         raise RetryLater(countdown) from exc
     except Exception as exc:  # the run records any failure; the worker stays up
         return _fail(run, token, reason="error", error=_technical(exc))
-    return _succeed(run, token, produced)
+    return _succeed(run, token, outcome)
 
 
 def _fail(run, token, *, reason, error):
@@ -301,8 +302,12 @@ def _fail(run, token, *, reason, error):
     return JobRun.State.FAILED if failed else None
 
 
-def _succeed(run, token, produced):
-    """Record success if this worker still holds the run; its file is written only then."""
+def _succeed(run, token, outcome):
+    """Record the outcome if this worker still holds the run; its file is written only then."""
+    if isinstance(outcome, jobs.ProducedFile):
+        outcome = jobs.Outcome(file=outcome)
+    elif outcome is None:
+        outcome = jobs.Outcome()
     saved = ""
     try:
         with transaction.atomic():
@@ -311,8 +316,8 @@ def _succeed(run, token, produced):
             if not _held(run.pk, token).select_for_update().exists():
                 log.warning("job run %s: lease lost before finishing; nothing written", run.pk)
                 return None
-            if produced is not None:
-                run.file.save(produced.name, ContentFile(produced.content), save=False)
+            if outcome.file is not None:
+                run.file.save(outcome.file.name, ContentFile(outcome.file.content), save=False)
                 saved = run.file.name
             _held(run.pk, token).update(
                 state=JobRun.State.SUCCEEDED,
@@ -320,6 +325,7 @@ def _succeed(run, token, produced):
                 progress=100,
                 error="",
                 reason="",
+                result=outcome.result,
                 file=saved,
                 lease_expires_at=None,
             )
