@@ -3,10 +3,14 @@ a job run. Services, selectors and views all ask here, so that a rule is written
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from campaign import access
+from campaign.models import RoleGrant
 from campaign.roles import ROLE_MAY_GRANT, ROLE_UNIT_KINDS, Perm, Role
+from core import jobs
+from core.models import JobRun, JobRunScope
 
 # --- People and roles -----------------------------------------------------------------------
 
@@ -70,3 +74,76 @@ def grants_revocable(*, actor, grants):
         if grant.role in may:
             revocable.add(grant.pk)
     return revocable
+
+
+# --- Job runs -------------------------------------------------------------------------------
+# A run's content comes from the subtrees of its recorded scope units (DESIGN §6). A person
+# sees the run while every scope unit lies inside what they may view, or when they asked for
+# it; the file is downloaded only while the first holds, by the requester too (a person whose
+# grants shrank keeps the row, not the file). Re-running is for the requester or a city
+# administrator; the technical error is for city administrators (docs/decisions.md).
+
+_CITY_ADMIN_ATTR = "_campaign_city_admin_paths"
+
+
+def job_runs_visible_q(user):
+    """A Q on ``JobRun``: the runs ``user`` may see, in one query (NOT EXISTS a scope unit
+    outside their view grants). A run without a recorded scope is seen by superusers only."""
+    if access.is_unrestricted(user):
+        return Q()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    scope = JobRunScope.objects.filter(run_id=OuterRef("pk"))
+    outside = scope.exclude(access.scope_q(user, Perm.VIEW, path_field="unit__path"))
+    return Q(requested_by_id=user.pk) | (Q(Exists(scope)) & ~Q(Exists(outside)))
+
+
+def _covers(paths, units):
+    return bool(units) and all(any(u.path.startswith(p) for p in paths) for u in units)
+
+
+def _city_admin_paths(user):
+    """Paths of the active units where ``user`` holds the city administrator role (read once
+    per request)."""
+    cached = getattr(user, _CITY_ADMIN_ATTR, None)
+    if cached is None:
+        cached = tuple(
+            RoleGrant.objects.filter(
+                user_id=user.pk, role=Role.CITY_ADMIN, unit__is_active=True
+            ).values_list("unit__path", flat=True)
+        )
+        setattr(user, _CITY_ADMIN_ATTR, cached)
+    return cached
+
+
+def job_run_is_city_admin(user, run):
+    """A superuser, or a city administrator whose grants cover the run's whole scope."""
+    if access.is_unrestricted(user):
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return _covers(_city_admin_paths(user), run.scope_units())
+
+
+def job_run_may_download(user, run):
+    """Whether ``user`` may have the run's file: their view grants cover its whole scope now."""
+    if access.is_unrestricted(user):
+        return True
+    return _covers(access.granted_paths(user).get(Perm.VIEW, ()), run.scope_units())
+
+
+def job_run_may_rerun(user, run, *, any_state=False):
+    """Whether ``user`` may run a failed run again: its requester (while they may still start
+    this kind of job at its unit) or a city administrator covering its scope. ``any_state``:
+    whatever the run's state (the service then says why a run that did not fail cannot)."""
+    job = jobs.get(run.kind)
+    if job is None or (not any_state and run.state != JobRun.State.FAILED):
+        return False
+    if job_run_is_city_admin(user, run):
+        return True
+    return run.requested_by_id == user.pk and access.has_perm_at(user, job.perm, run.unit)
+
+
+def job_run_may_see_error(user, run):
+    """The technical error (a traceback) is for city administrators; others read the reason."""
+    return job_run_is_city_admin(user, run)

@@ -3,10 +3,10 @@
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 
-from campaign import access
+from campaign import access, policy
 from campaign.models import OrgUnit, RoleGrant, User
 from campaign.roles import Perm
-from core.models import JobRun
+from core.models import JobRun, JobRunScope
 
 Kind = OrgUnit.Kind
 
@@ -98,16 +98,26 @@ def user_managed_by(user, pk):
     return person
 
 
-def job_runs_for_user(user):
-    return (
-        JobRun.objects.filter(access.scope_q(user, path_field="unit__path"))
+def job_runs_for_user(user, *, with_scope=False):
+    """The job runs ``user`` may see (``policy.job_runs_visible_q``), newest first.
+
+    ``with_scope``: with each run's scope units prefetched (one more query), which the pages
+    need to tell who may download or re-run it (``run.scope_units()``).
+    """
+    runs = (
+        JobRun.objects.filter(policy.job_runs_visible_q(user))
         .select_related("unit", "requested_by")
         .order_by("-created_at", "-id")
     )
+    if with_scope:
+        scope = JobRunScope.objects.select_related("unit").order_by("unit__path")
+        runs = runs.prefetch_related(Prefetch("scope", queryset=scope))
+    return runs
 
 
 def job_run_for_user(user, pk):
-    run = job_runs_for_user(user).filter(pk=pk).first()
+    """One run ``user`` may see, with its scope; 404 otherwise, whether or not it exists."""
+    run = job_runs_for_user(user, with_scope=True).filter(pk=pk).first()
     if run is None:
         raise Http404
     return run

@@ -19,7 +19,16 @@ def job_file_path(instance, filename):
 
 
 class JobRun(models.Model):
-    """One run of a background job: its state, progress, produced file and error."""
+    """One run of a background job: its state, progress, produced file and error.
+
+    A worker *claims* a run for a lease (``claim`` is its token, ``lease_expires_at`` when it
+    ends) and keeps extending it while the handler works; a run whose lease ran out (its worker
+    died) is claimed again by a redelivery or re-queued by the sweeper, a bounded number of
+    times (``attempts``). Only the holder of the current claim may finish the run.
+
+    Who may see the run and its file follows ``scope``: the units whose subtrees its content
+    may come from, recorded when it is requested (DESIGN §6), never the unit it is filed under.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -49,8 +58,17 @@ class JobRun(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # What the handler needs beyond kind, unit and period, e.g. an export's filters.
     params = models.JSONField(default=dict, blank=True)
+    # The technical error (with traceback), for city administrators; ``reason`` is the code of
+    # the short message everyone else reads in their language (core.jobs.REASONS).
     error = models.TextField(_("error"), blank=True)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    # What the handler did, e.g. {"notifications": 12, "emails": 3}; rendered by the job kind.
+    result = models.JSONField(_("result"), default=dict, blank=True)
     file = models.FileField(_("produced file"), upload_to=job_file_path, blank=True, max_length=255)
+    # The token of the worker attempt that holds the run, and until when (see the class doc).
+    # For a queued run the lease says by when a worker should have picked it up.
+    claim = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
 
     class Meta:
         db_table = "campaign_jobrun"
@@ -62,7 +80,15 @@ class JobRun(models.Model):
             models.UniqueConstraint(fields=["kind", "unit", "period"], name="jobrun_once"),
             models.CheckConstraint(name="jobrun_progress_0_100", condition=Q(progress__lte=100)),
         ]
-        indexes = [models.Index(fields=["unit", "-created_at"], name="jobrun_unit_recent")]
+        indexes = [
+            models.Index(fields=["unit", "-created_at"], name="jobrun_unit_recent"),
+            # The sweeper's question: which live runs have an expired lease.
+            models.Index(
+                fields=["lease_expires_at"],
+                name="jobrun_live_lease",
+                condition=Q(state__in=["queued", "running"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind_label} · {self.unit} · {self.period}"
@@ -77,6 +103,44 @@ class JobRun(models.Model):
     @property
     def file_name(self):
         return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+    @property
+    def reason_text(self):
+        """Why the run failed, in the active language (empty unless it failed)."""
+        from core.jobs import reason_text
+
+        return reason_text(self) if self.state == self.State.FAILED else ""
+
+    @property
+    def summary_text(self):
+        """What the run did, in the active language, as its job kind describes it."""
+        from core.jobs import summary_text
+
+        return summary_text(self)
+
+    def scope_units(self):
+        """The units of the run's recorded scope (prefetched as ``scope`` by the selectors)."""
+        return [entry.unit for entry in self.scope.all()]
+
+
+class JobRunScope(models.Model):
+    """One unit whose subtree a run's content may come from (recorded when it is requested).
+
+    A person sees the run, and downloads its file, only while every scope unit of the run lies
+    inside what they may view (``campaign.policy``).
+    """
+
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="scope")
+    unit = models.ForeignKey(UNIT_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("job run scope")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "unit"], name="jobrunscope_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id} → {self.unit_id}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -55,5 +55,13 @@ def _own():
             task="core.tasks.worker_heartbeat_task",
             every_seconds=settings.WORKER_HEARTBEAT_SECONDS,
             expire_seconds=settings.WORKER_HEARTBEAT_SECONDS,
-        )
+        ),
+        # Takes up job runs whose worker died (their lease expired) and re-sends runs whose
+        # message was lost; like the heartbeat, infrastructure, so no job run of its own.
+        Schedule(
+            name="job run sweeper",
+            task="core.tasks.job_runs_sweep_task",
+            every_seconds=settings.JOB_SWEEP_SECONDS,
+            expire_seconds=settings.JOB_SWEEP_SECONDS,
+        ),
     ]

@@ -11,7 +11,7 @@ class HazardsConfig(AppConfig):
         from campaign.roles import Perm
         from core import jobs
         from core.schedules import Schedule, declare
-        from hazards import excel, notices
+        from hazards import escalation, excel, notices
         from hazards import workbench as hazards_workbench
         from hazards.seeding import extension
 
@@ -19,10 +19,17 @@ class HazardsConfig(AppConfig):
         hazards_workbench.register()
         notices.register()
 
-        # Anyone who can see hazards may export what they see; the handler re-applies the
-        # requesting user's scope.
+        # Anyone who can see hazards may export what they see; the handler reads the scope
+        # recorded on the run, within what the requester may still see.
         jobs.register(
             excel.EXPORT_JOB, _("Hazard register export"), excel.export_job, perm=Perm.VIEW
+        )
+        jobs.register(
+            escalation.ESCALATION_JOB,
+            _("Daily hazard escalation"),
+            escalation.escalation_job,
+            perm=Perm.RUN_JOBS,
+            describe=escalation.escalation_describe,
         )
         # Before the working day starts, so the morning's workbench shows today's reminders.
         declare(

@@ -9,17 +9,25 @@ One in-app notification per person, hazard, level and day (``dedupe_key``), so a
 the same day writes nothing. A person reached at two levels (a city-direct school) gets the
 higher one only. When e-mail is configured, each person with new notifications gets one
 digest e-mail per run.
+
+The daily run is a job run (kind ``hazard_escalation``) per top unit (city or province) and
+day, asked for by beat (``hazards.tasks.hazard_escalation_task``); its handler escalates that
+unit's hazards and records the counts on the run, which those who see the whole unit read.
 """
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaign import selectors as campaign_selectors
+from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core import services as core_services
+from core.jobs import Outcome
 from hazards import notices
 from hazards.models import Hazard
 
@@ -44,8 +52,9 @@ def levels_for(hazard, today):
     return levels
 
 
-def _notices(today):
-    """Unsaved notifications for every open hazard that is due soon or overdue."""
+def _notices(today, unit=None):
+    """Unsaved notifications for every open hazard (under ``unit``, if given) that is due soon
+    or overdue."""
     recipients = {}  # (unit id, perm) -> [user id]; each unit's people are read once
 
     def people(unit_id, perm):
@@ -75,6 +84,8 @@ def _notices(today):
         )
         .order_by("deadline", "id")
     )
+    if unit is not None:
+        hazards = hazards.filter(_under(unit))
     for hazard in hazards.iterator(chunk_size=2000):
         reached = set()
         link = link_template.replace("CODE", hazard.code)
@@ -100,15 +111,57 @@ def _notices(today):
                 )
 
 
-def hazards_escalate(*, today=None):
-    """Write today's due-soon, overdue and escalation notifications; safe to run twice.
+def _under(unit):
+    # The register's own keys: a city is one indexed column, a province its cities' paths.
+    if unit.kind == OrgUnit.Kind.CITY:
+        return Q(city_id=unit.pk)
+    return Q(city__path__startswith=unit.path)
+
+
+def hazards_escalate(*, today=None, unit=None):
+    """Write today's due-soon, overdue and escalation notifications for the hazards under
+    ``unit`` (a city or province; None: all); safe to run twice.
 
     Returns ``{"notifications": n, "emails": m}``.
     """
     today = today or timezone.localdate()
     started = timezone.now()
-    written = core_services.notify_many(notices=_notices(today))
+    written = core_services.notify_many(notices=_notices(today, unit))
     since = started - timedelta(days=1)
     emails = core_services.digest_send(since=since) if core_services.digest_enabled() else 0
-    log.info("hazard escalation %s: %s notifications, %s e-mails", today, written, emails)
+    log.info("hazard escalation %s %s: %s notifications, %s e-mails", today, unit, written, emails)
     return {"notifications": written, "emails": emails}
+
+
+# --- As a job run -------------------------------------------------------------------------
+
+ESCALATION_JOB = "hazard_escalation"
+
+
+def escalation_job(run, report_progress):
+    """The JobRun handler: escalate the run's unit for the day it names (its period)."""
+    report_progress(5)
+    counts = hazards_escalate(today=date.fromisoformat(run.period), unit=run.unit)
+    return Outcome(result=counts)
+
+
+def escalation_describe(result):
+    return _("Notifications written: %(notifications)s; e-mails sent: %(emails)s.") % {
+        "notifications": result["notifications"],
+        "emails": result["emails"],
+    }
+
+
+def hazards_escalation_request(*, today=None):
+    """Ask for today's escalation: one job run per top unit (city or province) and day; asking
+    again the same day returns the same runs (a failed one is queued again)."""
+    from campaign import services as campaign_services
+
+    today = today or timezone.localdate()
+    tops = OrgUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path")
+    return [
+        campaign_services.job_run_request(
+            kind=ESCALATION_JOB, unit=unit, period=today.isoformat(), actor=None
+        )
+        for unit in tops
+    ]

@@ -1,10 +1,11 @@
 """Excel for the hazard register: export of a filtered list and import of a register workbook.
 
 Export: openpyxl write-only, rows streamed from ``values_list()`` in chunks; a large export
-runs as a JobRun (kind ``hazard_export``) whose handler rebuilds the same filtered, scoped list
-for the user who asked. Import: every row is checked first; any bad row → nothing is imported
-and every problem is listed (row, column, reason); else all rows are registered through
-``services.hazard_register`` in one transaction (``campaign.imports`` is the pattern).
+runs as a JobRun (kind ``hazard_export``) whose handler rebuilds the same filtered list for the
+user who asked, within the scope recorded on the run. Import: every row is checked first; any
+bad row → nothing is imported and every problem is listed (row, column, reason); else all rows
+are registered through ``services.hazard_register`` in one transaction (``campaign.imports`` is
+the pattern).
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,7 +27,7 @@ from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core import dates
 from core.errors import OutOfScope
-from core.jobs import ProducedFile
+from core.jobs import JobFailed, ProducedFile
 from core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters, strip_control_characters
 from core.workbooks import (
     ImportResult,
@@ -184,34 +186,76 @@ def export_file_name():
     return f"hazards-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
+def export_scope(*, actor, querystring):
+    """The units whose hazards a large export of ``actor`` may hold: their outermost view
+    units, or only the county the list is filtered to (a county inside them)."""
+    from hazards.filters import HazardFilter
+
+    units = list(access.top_units(actor, Perm.VIEW).order_by("path"))
+    filterset = HazardFilter(QueryDict(querystring), queryset=Hazard.objects.none(), user=actor)
+    filterset.errors  # noqa: B018 -- validates the form, filling cleaned_data
+    county_code = filterset.form.cleaned_data.get("county")
+    if county_code:
+        county = (
+            access.units_where(actor, Perm.VIEW)
+            .filter(kind=OrgUnit.Kind.COUNTY, code=county_code)
+            .first()
+        )
+        if county is not None:
+            return [county]
+    return units
+
+
 def export_request(*, actor, querystring):
-    """Queue a large export as a JobRun at the actor's top unit, with the filters as its params."""
+    """Queue a large export as a JobRun with the filters as its params and the actor's view
+    scope (narrowed to the county filter) as its recorded scope: the run, and its file, are
+    seen by the actor and by those who see all of that scope (``campaign.policy``)."""
     from campaign import services as campaign_services
 
-    unit = access.top_units(actor, Perm.VIEW).order_by("path").first()
-    if unit is None:
+    scope = export_scope(actor=actor, querystring=querystring)
+    if not scope:
         raise PermissionDenied
     period = f"x{timezone.now():%Y%m%d%H%M%S%f}-{actor.pk}"[:40]
     return campaign_services.job_run_request(
         kind=EXPORT_JOB,
-        unit=unit,
+        unit=scope[0],
         period=period,
         actor=actor,
         params={"querystring": querystring},
+        scope=scope,
     )
 
 
+def _units_q(units):
+    """A Q for the hazards under any of ``units``, on the register's own keys."""
+    q = Q(pk__in=[])
+    for unit in units:
+        if unit.kind == OrgUnit.Kind.SCHOOL:
+            q |= Q(school_id=unit.pk)
+        elif unit.kind == OrgUnit.Kind.COUNTY:
+            q |= Q(county_id=unit.pk)
+        elif unit.kind == OrgUnit.Kind.CITY:
+            q |= Q(city_id=unit.pk)
+        else:
+            q |= Q(city__path__startswith=unit.path)
+    return q
+
+
 def export_job(run, report_progress):
-    """The JobRun handler: the same list the requesting user saw, in their scope only."""
+    """The JobRun handler: the requester's filtered list, within the scope recorded on the run
+    when it was asked for and within what the requester may still see, whoever runs it again.
+    """
     from hazards.filters import HazardFilter
     from hazards.selectors import hazards_for_user, register_status_counts
 
     user = run.requested_by
     if user is None or not user.is_active:
-        raise PermissionDenied("the user who asked for the export is gone")
+        raise JobFailed("requester_gone", "the person who asked for the export is gone")
+    scope = run.scope_units()
     querystring = run.params.get("querystring", "")
     with translation.override(settings.LANGUAGE_CODE):
-        filterset = HazardFilter(QueryDict(querystring), queryset=hazards_for_user(user), user=user)
+        hazards = hazards_for_user(user).filter(_units_q(scope))
+        filterset = HazardFilter(QueryDict(querystring), queryset=hazards, user=user)
         queryset = filterset.sorted_qs()
         total = sum(register_status_counts(filterset.qs).values())
         content = export_workbook(queryset, report_progress=report_progress, total=total)

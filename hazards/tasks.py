@@ -18,14 +18,14 @@ def hazard_event_notify_task(event_id):
 
 
 @shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
+    ignore_result=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
 )
 def hazard_escalation_task():
-    """Daily: due-soon, overdue and escalation notifications (safe to repeat the same day)."""
-    from hazards.escalation import hazards_escalate
+    """Daily: ask for today's escalation job runs, one per top unit (each safe to repeat the
+    same day); ``core.tasks.job_run_task`` runs them. Returns the run ids."""
+    from hazards.escalation import hazards_escalation_request
 
-    return hazards_escalate()
+    return [run.pk for run in hazards_escalation_request()]

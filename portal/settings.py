@@ -306,6 +306,14 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=5)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=10)
 
+# Job runs (docs/decisions.md): a worker holds a run for a lease it extends every third of it;
+# a run whose lease ran out (its worker died) is re-queued by the sweeper, which runs every
+# JOB_SWEEP_SECONDS, until it has been started JOB_MAX_ATTEMPTS times, then it fails.
+# A transient database error also counts as an attempt, retried with backoff.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, minimum=2)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 60, minimum=5)
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

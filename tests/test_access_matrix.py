@@ -20,7 +20,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
@@ -63,16 +62,121 @@ def person_grant(o, scope):
     return {"pk": p.pk, "grant_pk": p.role_grants.get().pk}
 
 
+# --- Job runs: real runs, made on demand through the services that record their scope ------
+
+FAILING_JOB = "matrix_always_fails"
+
+
+def _job_hazards(o):
+    """One hazard at each of 通州区's, 如东县's and the city-direct school: what exports hold."""
+    if not hasattr(o, "job_hazards"):
+        from django.utils import timezone
+
+        from hazards import services as hz_services
+        from tests.hazards.conftest import seeded_category
+
+        actor = grant(UserFactory(username="job-matrix"), Role.CITY_STAFF, o.tree.city)
+        o.job_hazards = [
+            hz_services.hazard_register(
+                school=school,
+                category=seeded_category(),
+                level="general",
+                source="self_check",
+                location="操场",
+                description="围墙破损",
+                found_on=timezone.localdate(),
+                actor=actor,
+            )
+            for school in (o.tree.tz_school, o.tree.rd_school, o.tree.city_school)
+        ]
+    return o.job_hazards
+
+
+def _export_run(o, requester):
+    """A large register export asked for by ``requester`` and run: a real file."""
+    from core import services as core_services
+    from hazards import excel
+
+    _job_hazards(o)
+    run = excel.export_request(actor=requester, querystring="sort=code")
+    core_services.job_run_execute(job_run_id=run.pk)
+    run.refresh_from_db()
+    assert run.state == JobRun.State.SUCCEEDED, run.error
+    return run
+
+
 def job(o, scope):
-    return {"pk": (o.run_in if scope == IN else o.run_out).pk}
+    """An export by 通州区's county staff (in) or by 如东县's (out)."""
+    key = f"run_{scope}"
+    if not hasattr(o, key):
+        setattr(o, key, _export_run(o, o.county_staff if scope == IN else o.other_county_staff))
+    return {"pk": getattr(o, key).pk}
 
 
 def failed_job(o, scope):
-    return {"pk": (o.failed_in if scope == IN else o.failed_out).pk}
+    """A failed run asked for by 通州区's county staff (in) or by 如东县's (out)."""
+    key = f"failed_{scope}"
+    if not hasattr(o, key):
+        from campaign import services as campaign_services
+        from core import services as core_services
+
+        requester = o.county_staff if scope == IN else o.other_county_staff
+        run = campaign_services.job_run_request(
+            kind=FAILING_JOB,
+            unit=o.tree.tongzhou if scope == IN else o.tree.rudong,
+            period="2019-11",
+            actor=requester,
+        )
+        core_services.job_run_execute(job_run_id=run.pk)
+        run.refresh_from_db()
+        assert run.state == JobRun.State.FAILED
+        setattr(o, key, run)
+    return {"pk": getattr(o, key).pk}
 
 
 def unit_code(o, scope):
     return {"unit": county(o, scope)["code"]}
+
+
+def school_codes_seen_by(user):
+    from campaign import access
+    from campaign.models import OrgUnit
+
+    return set(
+        access.units_where(user).filter(kind=OrgUnit.Kind.SCHOOL).values_list("code", flat=True)
+    )
+
+
+def job_file_holds_only_what_the_viewer_sees(response, o, user, scope):
+    """The downloaded workbook: rows, and none of a school outside the viewer's scope."""
+    import io
+
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    schools = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert schools, "the file holds no rows: nothing was checked"
+    outside = set(schools) - school_codes_seen_by(user)
+    assert not outside, f"{user.username} downloaded rows of {sorted(outside)}"
+
+
+def rerun_kept_what_was_asked(response, o, user, scope):
+    """A re-run is queued again as the requester's run, with the scope it was asked with."""
+    run = getattr(o, f"failed_{scope}")
+    run.refresh_from_db()
+    assert run.state == JobRun.State.QUEUED
+    assert run.requested_by == (o.county_staff if scope == IN else o.other_county_staff)
+    assert run.scope_units() == [o.tree.tongzhou if scope == IN else o.tree.rudong]
+
+
+def statistics_run_recorded(response, o, user, scope):
+    """The run is the starter's, with its unit as its whole scope."""
+    run = JobRun.objects.get(kind="org_statistics", requested_by=user)
+    assert run.scope_units() == [o.tree.tongzhou if scope == IN else o.tree.rudong]
+
+
+# --- end of the job runs' helpers ---
 
 
 # A role at a 通州区 school, which city admins and 通州区's county staff may grant.
@@ -172,10 +276,13 @@ PERSON = "     200/200  403/403  403/403  200/404  403/403  403/403  403/403  40
 PERSON_POST = "302/302  403/403  403/403  302/404  403/403  403/403  403/403  403/403  302/302"
 # Bulk import of schools and people: city admin and county staff.
 IMPORT = "     200      403      403      200      403      403      403      403      302"
-# A job run (and its file): whoever can view the run's unit (the county, not a school in it).
+# A job run (and its file): whoever can view the run's whole scope (here one county; a school
+# officer sees only a school of it) or asked for it.
 VIEW_JOB = "   200/200  200/200  200/200  200/404  404/404  200/200  200/200  404/404  302/302"
-# Starting or re-running a job needs run_jobs at the unit; out of scope is 404.
+# Starting a job needs run_jobs at the unit; out of scope is 404.
 RUN_JOB = "    302/302  302/302  302/302  302/404  404/404  403/403  403/403  404/404  302/302"
+# Re-running a failed run: its requester (the county's staff here) or a city administrator.
+RERUN_JOB = "  302/302  403/403  403/403  302/404  404/404  403/403  403/403  404/404  302/302"
 # Sign-in: a signed-in user is sent on to the workbench.
 LOGIN = "      302      302      302      302      302      302      302      302      200"
 # Password reset pages are open to everyone.
@@ -197,6 +304,9 @@ class Row:
     # Where a 302 must (anonymous) or must not (signed in) lead: the sign-in page by default;
     # "admin:login" sends everyone who is not staff there; None: wherever (logout, set_language).
     login: str | None = settings.LOGIN_URL
+    # (response, objects, user, scope) -> None: asserts what a signed-in user got on a 200 or a
+    # 302, e.g. that a downloaded file holds nothing outside their scope.
+    check: Callable | None = None
     expect: dict = field(init=False)
 
     def __post_init__(self):
@@ -242,9 +352,13 @@ MATRIX = {
     # Job runs
     "campaign:job_list": Row(SIGNED_IN),
     "campaign:job_detail": Row(VIEW_JOB, kwargs=job),
-    "campaign:job_file": Row(VIEW_JOB, kwargs=job),
-    "campaign:job_rerun": Row(RUN_JOB, kwargs=failed_job, method="POST"),
-    "campaign:statistics_start": Row(RUN_JOB, method="POST", data=unit_code),
+    "campaign:job_file": Row(VIEW_JOB, kwargs=job, check=job_file_holds_only_what_the_viewer_sees),
+    "campaign:job_rerun": Row(
+        RERUN_JOB, kwargs=failed_job, method="POST", check=rerun_kept_what_was_asked
+    ),
+    "campaign:statistics_start": Row(
+        RUN_JOB, method="POST", data=unit_code, check=statistics_run_recorded
+    ),
     # Notifications: everyone sees only their own; "mark all read" redirects back to the list.
     "core:notification_list": Row(SIGNED_IN),
     "core:notification_read": Row(
@@ -322,23 +436,22 @@ def test_every_row_is_a_url():
 
 
 @pytest.fixture
-def objects(tree, other_county_staff, settings, tmp_path):
-    """The in- and out-of-scope people and job runs the rows point at."""
+def objects(tree, county_staff, other_county_staff, settings, tmp_path):
+    """The in- and out-of-scope people the rows point at; other objects (hazards, job runs) are
+    made on demand by the rows' helpers."""
+    from core import jobs
+
     settings.MEDIA_ROOT = tmp_path
-    o = SimpleNamespace(tree=tree)
+    o = SimpleNamespace(tree=tree, county_staff=county_staff, other_county_staff=other_county_staff)
     o.person_in = grant(UserFactory(username="tz-officer2"), Role.SCHOOL_OFFICER, tree.tz_school2)
     o.person_out = other_county_staff
-    for scope, unit in ((IN, tree.tongzhou), (OUT, tree.rudong)):
-        run = JobRun.objects.create(
-            kind="org_statistics", unit=unit, period="2019-12", state=JobRun.State.SUCCEEDED
-        )
-        run.file.save("statistics.xlsx", ContentFile(b"PK fake workbook"))
-        failed = JobRun.objects.create(
-            kind="org_statistics", unit=unit, period="2019-11", state=JobRun.State.FAILED
-        )
-        setattr(o, f"run_{scope}", run)
-        setattr(o, f"failed_{scope}", failed)
-    return o
+
+    def fails(run, report_progress):
+        raise RuntimeError("the provincial system did not answer")
+
+    jobs.register(FAILING_JOB, "Always fails", fails, perm="run_jobs")
+    yield o
+    jobs.registry.pop(FAILING_JOB, None)
 
 
 def cells():
@@ -377,6 +490,8 @@ def test_access(request, objects, name, persona, scope):
     assert response.status_code == int(expected), (
         f"{where}: expected {expected}, got {response.status_code}"
     )
+    if row.check and persona != "anonymous" and response.status_code in (200, 302):
+        row.check(response, objects, request.getfixturevalue(persona), scope)
     if expected == "302" and row.login:
         location = response["Location"]
         to_login = location.startswith(resolve_url(row.login))
@@ -387,15 +502,61 @@ def test_access(request, objects, name, persona, scope):
 
 
 def test_job_file_without_a_file_is_404(objects, client_for, city_admin):
-    response = client_for(city_admin).get(reverse("campaign:job_file", args=[objects.failed_in.pk]))
-    assert response.status_code == 404
+    url = reverse("campaign:job_file", kwargs=failed_job(objects, IN))
+    assert client_for(city_admin).get(url).status_code == 404
 
 
 def test_rerun_of_a_run_that_did_not_fail_changes_nothing(objects, client_for, city_admin):
-    response = client_for(city_admin).post(reverse("campaign:job_rerun", args=[objects.run_in.pk]))
-    assert response.status_code == 302
+    url = reverse("campaign:job_rerun", kwargs=job(objects, IN))
+    assert client_for(city_admin).post(url).status_code == 302
     objects.run_in.refresh_from_db()
     assert objects.run_in.state == JobRun.State.SUCCEEDED
+
+
+@pytest.fixture
+def two_county_export(objects):
+    """An export by a person who is county staff in both 通州区 and 如东县."""
+    both = grant(UserFactory(username="tz-rd"), Role.COUNTY_STAFF, objects.tree.tongzhou)
+    grant(both, Role.COUNTY_STAFF, objects.tree.rudong)
+    return both, _export_run(objects, both)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("county_staff", 404),  # 通州区 staff: the file holds 如东县's rows too
+        ("other_county_staff", 404),
+        ("school_officer", 404),
+        ("city_staff", 200),
+        ("leader", 200),
+        ("city_admin", 200),
+    ],
+)
+def test_a_two_county_export_is_seen_only_by_who_sees_both(
+    request, objects, two_county_export, persona, status
+):
+    """The run was filed under the first county and seen by all of its staff (fails on the
+    code before scopes were recorded)."""
+    both, run = two_county_export
+    user = request.getfixturevalue(persona)
+    client = client_as(request, persona)
+    response = client.get(reverse("campaign:job_file", args=[run.pk]))
+    assert response.status_code == status
+    assert client.get(reverse("campaign:job_detail", args=[run.pk])).status_code == status
+    listed = client.get(reverse("campaign:job_list")).content.decode()
+    assert (reverse("campaign:job_detail", args=[run.pk]) in listed) == (status == 200)
+    if status == 200:
+        job_file_holds_only_what_the_viewer_sees(response, objects, user, IN)
+
+
+def test_a_two_county_export_holds_both_counties_for_its_requester(objects, two_county_export):
+    both, run = two_county_export
+    client = Client()
+    client.force_login(both)
+    response = client.get(reverse("campaign:job_file", args=[run.pk]))
+    assert response.status_code == 200
+    job_file_holds_only_what_the_viewer_sees(response, objects, both, IN)
+    assert run.scope_units() == [objects.tree.tongzhou, objects.tree.rudong]
 
 
 # POST-only actions refuse a GET (logout too; set_language answers a GET with a redirect).
@@ -417,10 +578,11 @@ def other_city(objects):
     city = CityFactory(name="苏州市", code="SZ")
     county_ = CountyFactory(name="姑苏区", code="SZ-GS", parent=city)
     school_ = SchoolFactory(name="姑苏区实验小学", code="SZ-GS-0001", parent=county_)
-    run = JobRun.objects.create(
-        kind="org_statistics", unit=county_, period="2019-12", state=JobRun.State.SUCCEEDED
-    )
-    run.file.save("statistics.xlsx", ContentFile(b"PK fake workbook"))
+    from campaign import services as campaign_services
+    from core import services as core_services
+
+    run = campaign_services.org_statistics_request(unit=county_, actor=None)
+    core_services.job_run_execute(job_run_id=run.pk)
     return {
         "campaign:county_detail": {"code": county_.code},
         "campaign:school_detail": {"code": school_.code},

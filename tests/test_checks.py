@@ -79,6 +79,8 @@ def test_migrations_match_the_models(db):
         ("DATABASE_URL", "nonsense://x"),
         ("CELERY_BROKER_URL", "ftp://broker.example.org"),
         ("SESSION_IDLE_MINUTES", "0"),
+        ("JOB_LEASE_SECONDS", "1"),
+        ("JOB_MAX_ATTEMPTS", "three"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(production_env, variable, value):

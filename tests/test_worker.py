@@ -1,4 +1,5 @@
-"""A real Celery worker runs the organisation statistics job: web → broker → worker → database.
+"""Real Celery workers run jobs: web → broker → worker → database, and a job whose worker is
+killed in the middle is completed by another.
 
 The worker is a separate process started with ``celery -A portal worker`` against the current
 test database, on the embedded filesystem broker (in a private folder, so no leftover message
@@ -27,8 +28,10 @@ from openpyxl import load_workbook
 
 from campaign import services
 from campaign.models import UnitStatistics
-from core.models import JobRun, WorkerHeartbeat
+from core.models import AuditEntry, JobRun, WorkerHeartbeat
+from core.tasks import job_runs_sweep_task
 from portal.celery import app
+from tests import slow_job
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -152,44 +155,50 @@ def stop(proc):
         pytest.param(ENV_BROKER, id="redis"),
     ]
 )
-def worker(request, transactional_db, settings, tmp_path, monkeypatch):
+def broker(request, transactional_db, settings, tmp_path, monkeypatch):
     url = request.param
     if request.node.callspec.id.endswith("redis") and not url.startswith(("redis://", "rediss://")):
         pytest.skip("CELERY_BROKER_URL does not name a Redis server (CI sets it)")
     settings.MEDIA_ROOT = tmp_path / "files"
-    hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
-    log = tmp_path / "worker.log"
     with Broker(url, tmp_path / "broker", settings, monkeypatch) as broker:
-        proc = start(
-            [
-                CELERY,
-                "-A",
-                "portal",
-                "worker",
-                "--pool",
-                "solo",
-                "-l",
-                "info",
-                "-n",
-                hostname,
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            broker.env(tmp_path),
+        yield broker
+
+
+def start_worker(broker, tmp_path, name="worker", *, env=None, include=()):
+    """A real ``celery -A portal worker`` on the test's broker and database, once it is ready.
+
+    ``env``: more environment (e.g. a short JOB_LEASE_SECONDS); ``include``: modules the worker
+    imports besides the apps' tasks (``-I``), e.g. a job kind only a test needs.
+    """
+    hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    log = tmp_path / f"{name}.log"
+    argv = [CELERY, "-A", "portal", "worker", "--pool", "solo", "-l", "info", "-n", hostname]
+    argv += ["--without-mingle", "--without-gossip"]
+    if include:
+        argv += ["-I", ",".join(include)]
+    proc = start(argv, {**broker.env(tmp_path), **(env or {})}, log)
+    try:
+        # The worker records a heartbeat as soon as it is ready (portal.celery).
+        wait_for(
+            lambda: WorkerHeartbeat.objects.filter(hostname=hostname).exists(),
+            f"{name} to start",
+            proc,
             log,
         )
-        try:
-            # The worker records a heartbeat as soon as it is ready (portal.celery).
-            wait_for(
-                lambda: WorkerHeartbeat.objects.filter(hostname=hostname).exists(),
-                "the worker to start",
-                proc,
-                log,
-            )
-            proc.broker, proc.hostname, proc.log = broker, hostname, log
-            yield proc
-        finally:
-            stop(proc)
+    except BaseException:
+        stop(proc)
+        raise
+    proc.broker, proc.hostname, proc.log = broker, hostname, log
+    return proc
+
+
+@pytest.fixture
+def worker(broker, tmp_path):
+    proc = start_worker(broker, tmp_path)
+    try:
+        yield proc
+    finally:
+        stop(proc)
 
 
 def test_statistics_job_runs_on_a_real_worker(worker, tree, city_admin, client_for, tmp_path):
@@ -268,3 +277,57 @@ def test_beat_sends_the_declared_heartbeat_to_the_worker(worker, tmp_path):
     finally:
         stop(beat)
     assert django_settings.CELERY_BEAT_SCHEDULER.endswith("DatabaseScheduler")
+
+
+def test_a_job_whose_worker_was_killed_completes_once_on_another(
+    broker, tree, county_staff, tmp_path
+):
+    """DESIGN §6: a run is claimed with a lease its worker extends; when the worker dies, the
+    sweeper re-queues the run and another worker completes it, exactly once, with one file.
+    (Before leases the run stayed *running* for ever: fails on the code before this change.)"""
+    short_lease = {"JOB_LEASE_SECONDS": "3"}
+    run = services.job_run_request(
+        kind=slow_job.KIND, unit=tree.tongzhou, period="kill-test", actor=county_staff
+    )
+    first = start_worker(broker, tmp_path, "first", env=short_lease, include=["tests.slow_job"])
+    try:
+        wait_for(
+            lambda: JobRun.objects.filter(pk=run.pk, state="running", progress__gt=0).exists(),
+            "the job to make progress",
+            first,
+            first.log,
+        )
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the worker dies in the middle of the job
+        first.wait()
+    run.refresh_from_db()
+    assert (run.state, run.attempts) == (JobRun.State.RUNNING, 1)
+    assert not AuditEntry.objects.filter(action=slow_job.DONE).exists()
+
+    second = start_worker(broker, tmp_path, "second", env=short_lease, include=["tests.slow_job"])
+    try:
+        wait_for(
+            lambda: JobRun.objects.filter(pk=run.pk, lease_expires_at__lt=timezone.now()).exists(),
+            "the dead worker's lease to run out",
+            second,
+            second.log,
+        )
+        job_runs_sweep_task.delay()  # what beat sends every JOB_SWEEP_SECONDS
+
+        def finished():
+            run.refresh_from_db()
+            return run.state in (JobRun.State.SUCCEEDED, JobRun.State.FAILED)
+
+        wait_for(finished, "the job to finish on the second worker", second, second.log)
+    finally:
+        stop(second)
+
+    assert run.state == JobRun.State.SUCCEEDED, (run.reason, run.error)
+    assert run.attempts == 2
+    assert run.result == {"steps": slow_job.STEPS}
+    folder = Path(django_settings.MEDIA_ROOT) / "jobs" / slow_job.KIND / str(run.pk)
+    assert [p.name for p in folder.iterdir()] == [run.file_name]
+    with run.file.open("rb") as handle:
+        assert handle.read() == f"run {run.pk}".encode()
+    done = AuditEntry.objects.filter(action=slow_job.DONE)
+    assert [entry.detail for entry in done] == [{"run": run.pk, "attempt": 2}]

@@ -11,6 +11,7 @@ from campaign.services.jobs import (
     job_run_rerun,
     org_statistics_rebuild,
     org_statistics_request,
+    org_statistics_schedule,
     register_jobs,
 )
 from campaign.services.people import (
@@ -31,6 +32,7 @@ __all__ = [
     "job_run_rerun",
     "org_statistics_rebuild",
     "org_statistics_request",
+    "org_statistics_schedule",
     "orgunit_create",
     "orgunit_set_path",
     "register_jobs",

@@ -9,33 +9,45 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import access
+from campaign import access, policy
 from campaign.models import OrgUnit, UnitStatistics
 from campaign.roles import Perm
 from core import jobs
 from core import services as core_services
-from core.jobs import ProducedFile
-from core.models import JobRun
+from core.errors import NotPermitted
+from core.jobs import Outcome, ProducedFile
 from core.text import strip_control_characters
 
 
-def job_run_request(*, kind, unit, period, actor, params=None):
+def job_run_request(*, kind, unit, period, actor, params=None, scope=None):
     """Queue a run of ``kind`` for ``unit`` and ``period`` if ``actor`` may (``None``: a
-    scheduled run); one row per (kind, unit, period), see ``core.services.job_run_enqueue``."""
+    scheduled run); one row per (kind, unit, period), see ``core.services.job_run_enqueue``.
+
+    ``scope``: the units whose subtrees the run's content may come from (default ``unit``);
+    recorded on the run, it decides who sees the run and its file (``campaign.policy``). The
+    actor must hold the job's permission at the unit and at every scope unit.
+    """
     job = jobs.get(kind)
     if job is None:
         raise ValidationError(_("Unknown job."))
+    scope = list(scope) if scope is not None else [unit]
     if actor is not None:
-        access.require_perm_at(actor, job.perm, unit)
+        for target in [unit, *scope]:
+            access.require_perm_at(actor, job.perm, target)
     return core_services.job_run_enqueue(
-        kind=kind, unit=unit, period=period, actor=actor, params=params
+        kind=kind, unit=unit, period=period, actor=actor, params=params, scope=scope
     )
 
 
 def job_run_rerun(*, job_run, actor):
-    if job_run.state != JobRun.State.FAILED:
-        raise ValidationError(_("Only a failed run can be run again."))
-    return job_run_request(kind=job_run.kind, unit=job_run.unit, period=job_run.period, actor=actor)
+    """Queue a failed run again with the scope, filters and requester it was asked for with.
+
+    Only its requester or a city administrator covering its scope may (``NotPermitted``);
+    a run that did not fail is a ``Conflict``.
+    """
+    if not policy.job_run_may_rerun(actor, job_run, any_state=True):
+        raise NotPermitted
+    return core_services.job_run_requeue(job_run=job_run, actor=actor)
 
 
 # --- Org-tree statistics (the foundation's demo job) ---------------------------------------
@@ -46,6 +58,10 @@ def org_statistics_rebuild(*, unit, report_progress=lambda p: None):
 
     Returns the statistics workbook (one row per unit) as a ``ProducedFile``.
     """
+    return _org_statistics_build(unit=unit, report_progress=report_progress).file
+
+
+def _org_statistics_build(*, unit, report_progress):
     from openpyxl import Workbook
 
     now = timezone.now()
@@ -117,11 +133,21 @@ def org_statistics_rebuild(*, unit, report_progress=lambda p: None):
     wb.save(buffer)
     report_progress(95)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M%S")
-    return ProducedFile(name=f"org-statistics-{stamp}.xlsx", content=buffer.getvalue())
+    return Outcome(
+        file=ProducedFile(name=f"org-statistics-{stamp}.xlsx", content=buffer.getvalue()),
+        result={"units": len(totals_units), "schools": stats.get(unit.pk, {}).get("schools", 0)},
+    )
 
 
 def _org_statistics_job(run, report_progress):
-    return org_statistics_rebuild(unit=run.unit, report_progress=report_progress)
+    return _org_statistics_build(unit=run.unit, report_progress=report_progress)
+
+
+def _org_statistics_describe(result):
+    return _("Units counted: %(units)s; schools: %(schools)s.") % {
+        "units": result["units"],
+        "schools": result["schools"],
+    }
 
 
 ORG_STATISTICS = "org_statistics"
@@ -136,6 +162,7 @@ def register_jobs():
         gettext_lazy("Organisation tree statistics"),
         _org_statistics_job,
         perm=Perm.RUN_JOBS,
+        describe=_org_statistics_describe,
     )
 
 
@@ -143,3 +170,12 @@ def org_statistics_request(*, unit, actor):
     """Queue a statistics rebuild for ``unit``; each request is its own run."""
     period = timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S.%f")
     return job_run_request(kind=ORG_STATISTICS, unit=unit, period=period, actor=actor)
+
+
+def org_statistics_schedule(*, day):
+    """The nightly rebuild: one run per top unit (city or province) and day, asking twice
+    returns the same runs; each visible to those who see the whole unit."""
+    return [
+        job_run_request(kind=ORG_STATISTICS, unit=unit, period=day.isoformat(), actor=None)
+        for unit in OrgUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path")
+    ]

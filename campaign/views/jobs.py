@@ -11,38 +11,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign import access, selectors, services
+from campaign import access, policy, selectors, services
 from campaign.roles import Perm
 from core import jobs
+from core.errors import NotPermitted
 from core.models import JobRun
 
 PAGE_SIZE = 25
 LIVE_STATES = (JobRun.State.QUEUED, JobRun.State.RUNNING)
 
 
-def _may_rerun(user, run):
-    job = jobs.get(run.kind)
-    return (
-        run.state == JobRun.State.FAILED
-        and job is not None
-        and access.has_perm_at(user, job.perm, run.unit)
-    )
-
-
 def _decorate(user, run):
-    # Answered from the grants read once per request: no query per row.
-    run.may_rerun = _may_rerun(user, run)
+    # Answered from the grants read once per request and the prefetched scope: no query per row.
+    run.may_rerun = policy.job_run_may_rerun(user, run)
+    run.may_download = bool(run.file) and policy.job_run_may_download(user, run)
+    run.show_error = policy.job_run_may_see_error(user, run)
     run.is_live = run.state in LIVE_STATES
-    run.error_summary = run.error.split("\n", 1)[0] if run.error else ""
+    run.scope_names = [unit.name for unit in run.scope_units()]
+    run.scope_differs = run.scope_names != [run.unit.name]
     return run
 
 
 @login_required
 @require_GET
 def job_list(request):
-    page = Paginator(selectors.job_runs_for_user(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.job_runs_for_user(request.user, with_scope=True), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     for run in page.object_list:
         _decorate(request.user, run)
     context = {
@@ -93,6 +88,9 @@ def job_file(request, pk):
     run = selectors.job_run_for_user(request.user, pk)
     if not run.file:
         raise Http404
+    if not policy.job_run_may_download(request.user, run):
+        # The requester sees their run, but its file only while they still see all it holds.
+        raise NotPermitted
     try:
         handle = run.file.open("rb")
     except FileNotFoundError:
@@ -108,9 +106,8 @@ def job_rerun(request, pk):
     if job is None:
         messages.error(request, _("This kind of job no longer exists and cannot be run again."))
         return redirect("campaign:job_detail", pk=run.pk)
-    access.require_perm_at(request.user, job.perm, run.unit)
     try:
-        services.job_run_rerun(job_run=run, actor=request.user)
+        services.job_run_rerun(job_run=run, actor=request.user)  # 403 unless requester or admin
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("campaign:job_detail", pk=run.pk)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.models import OrgUnit
-from core.models import JobRun, Notification
+from core.models import JobRun, JobRunScope, Notification
 from hazards import services as hazard_services
 from hazards import workbench as hazards_workbench
 from hazards.models import Hazard
@@ -26,7 +26,10 @@ def html(response):
 
 
 def run(unit, period, state=JobRun.State.SUCCEEDED):
-    return JobRun.objects.create(kind="org_statistics", unit=unit, period=period, state=state)
+    """A run of ``unit`` with the scope a request records (the unit itself)."""
+    job_run = JobRun.objects.create(kind="org_statistics", unit=unit, period=period, state=state)
+    JobRunScope.objects.create(run=job_run, unit=unit)
+    return job_run
 
 
 def test_login_lands_on_the_workbench(tree, county_staff, client):

@@ -7,7 +7,8 @@ from django.core import mail
 from django.utils import timezone
 
 from campaign.roles import Role
-from core.models import Notification
+from core import services as core_services
+from core.models import JobRun, Notification
 from core.schedules import declared
 from hazards.escalation import hazards_escalate
 from hazards.models import Hazard
@@ -170,10 +171,20 @@ def test_no_e_mail_with_the_console_backend(make_hazard, people, settings):
     assert Notification.objects.get().emailed_at is None
 
 
-def test_the_task_runs_the_escalation_and_is_scheduled_daily(make_hazard, people):
+def test_the_task_asks_for_a_job_run_per_city_and_is_scheduled_daily(
+    make_hazard, people, tree, django_capture_on_commit_callbacks
+):
+    """The run itself is tested in test_escalation_job.py."""
     due(make_hazard, -1)
     Notification.objects.all().delete()
-    assert hazard_escalation_task.apply().get()["notifications"] == 1
+    with django_capture_on_commit_callbacks(execute=False):
+        run_ids = hazard_escalation_task.apply().get()
+    run = JobRun.objects.get(kind="hazard_escalation")
+    assert run_ids == [run.pk]
+    assert (run.unit, run.period, run.requested_by) == (tree.city, TODAY.isoformat(), None)
+    core_services.job_run_execute(job_run_id=run.pk)
+    run.refresh_from_db()
+    assert run.result == {"notifications": 1, "emails": 0}
     schedule = {s.task: s for s in declared()}["hazards.tasks.hazard_escalation_task"]
     assert schedule.crontab == "30 7 * * *"
 
