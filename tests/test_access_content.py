@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from campaign import services as campaign_services
 from campaign.models import OrgUnit
 from campaign.roles import Role
 from core.models import Notification
@@ -47,6 +48,7 @@ def markers(area):
         "school_name": f"标记学校{area}",
         "hazard": f"标记隐患{area}",
         "person": f"标记人员{area}",
+        "job": f"标记任务{area}",
     }
 
 
@@ -80,6 +82,11 @@ def world(objects, tree, school_officer):  # noqa: F811
             found_on=tree.city.created_at.date(),
             actor=superuser if area == "SZ" else actor,
             **five_implementations(),
+        )
+        # A job run of the area (its period is shown in the lists); a statistics run of
+        # 南通市's city-direct area is filed under the city.
+        campaign_services.job_run_request(
+            kind=campaign_services.ORG_STATISTICS, unit=parent, period=m["job"], actor=superuser
         )
         # A notice for someone else: nobody but its recipient may read it.
         Notification.objects.create(recipient=person, kind="test", text=f"标记通知{area}", link="/")
@@ -168,4 +175,6 @@ def test_the_markers_are_seen_where_they_may_be(request, world, city_staff, coun
     assert {markers(a)["hazard"] for a in ("TZ", "RD", "NT")} <= set(book.split("\n"))
     people = content_text(client_as(request, "county_staff").get(reverse("campaign:user_list")))
     assert markers("TZ")["person"] in people
+    runs = content_text(client_as(request, "county_staff").get(reverse("campaign:job_list")))
+    assert markers("TZ")["job"] in runs
     assert OrgUnit.objects.filter(code__startswith="MK-").count() == 4
