@@ -10,6 +10,7 @@ from django.utils import timezone
 from campaign.models import OrgUnit
 from hazards import demo, services
 from hazards.models import Hazard, HazardCategory, HazardCodeCounter, HazardEvent
+from tests.hazards.conftest import local
 
 Status = Hazard.Status
 # The loop's order, to check that each story only moves along allowed steps.
@@ -32,9 +33,19 @@ def many_schools(tree):
     return tree
 
 
+# The clock stands on a fixed day (time-machine), so that the register, dated relative to
+# "now", is the same in every run whatever the date.
+TODAY = dt.date(2026, 5, 20)
+
+
+@pytest.fixture(autouse=True)
+def on_today(time_machine):
+    time_machine.move_to(local(TODAY, 18))
+
+
 def _now():
-    """A fixed moment of today, so that a run does not depend on the minute it starts."""
-    return dt.datetime.combine(timezone.localdate(), dt.time(17, 0))
+    """The demo's "now": a fixed moment of today (the local wall time seed_demo uses)."""
+    return dt.datetime.combine(TODAY, dt.time(17, 0))
 
 
 def test_demo_register_is_consistent(many_schools, county_staff, city_staff):

@@ -6,12 +6,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from hazards.models import Hazard, HazardCategory
 from hazards.services import hazard_tally_rebuild
+from tests.hazards.conftest import local
 
-TODAY = timezone.localdate()
+# A fixed day near New Year: some hazards of the fixture were found last year.
+TODAY = dt.date(2026, 1, 20)
+
+
+@pytest.fixture(autouse=True)
+def on_today(time_machine):
+    time_machine.move_to(local(TODAY, 9))
 
 
 def codes_on(response):
