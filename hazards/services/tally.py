@@ -9,7 +9,8 @@ from hazards.models import Hazard, HazardTally
 
 def _tally(hazard, old, new):
     """Move one hazard between the tally's cells; ``old``/``new`` are (status, five_complete)
-    or None (not counted). Called in the transaction of the change it counts.
+    or None (not counted). Called once per change, with its net effect, in the transaction of
+    the change it counts.
 
     The cells are updated in one fixed order (by status, then five-implementations state),
     whatever the direction of the move: a submit (rectifying → awaiting) and a send-back

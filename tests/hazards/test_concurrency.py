@@ -124,11 +124,11 @@ def test_two_acceptors_at_once_exactly_one_wins(awaiting, county_staff, city_sta
 
     def second_call():
         if second == "accept":
-            return services.hazard_accept(hazard=second_hazard, actor=city_staff, note="")
+            return services.hazard_accept(hazard=second_hazard, actor=city_staff, opinion="同意")
         return services.hazard_reject(hazard=second_hazard, actor=city_staff, note="照片不清楚")
 
     outcomes = race(
-        lambda: services.hazard_accept(hazard=first_hazard, actor=county_staff, note=""),
+        lambda: services.hazard_accept(hazard=first_hazard, actor=county_staff, opinion="同意"),
         second_call,
     )
 
@@ -150,8 +150,8 @@ def test_the_race_needs_the_permission_check_too(awaiting, county_staff, leader)
     access.granted_paths(county_staff)
     access.granted_paths(leader)
     outcomes = race(
-        lambda: services.hazard_accept(hazard=_fresh(awaiting), actor=county_staff, note=""),
-        lambda: services.hazard_accept(hazard=_fresh(awaiting), actor=leader, note=""),
+        lambda: services.hazard_accept(hazard=_fresh(awaiting), actor=county_staff, opinion="同意"),
+        lambda: services.hazard_accept(hazard=_fresh(awaiting), actor=leader, opinion="同意"),
     )
     assert outcomes[0][1] is None
     assert isinstance(outcomes[1][1], PermissionDenied)

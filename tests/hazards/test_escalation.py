@@ -78,6 +78,8 @@ def test_due_in_four_days_or_closed_tells_nobody(make_hazard, people):
         status=Hazard.Status.CLOSED,
         five_complete=True,
         closed_at=timezone.now(),
+        accepted_level=Hazard.AcceptanceLevel.COUNTY,
+        acceptance_opinion="经复查整改到位",
     )
     no_limit = make_hazard()
     Hazard.objects.filter(pk=no_limit.pk).update(deadline=None)

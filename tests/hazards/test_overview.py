@@ -33,6 +33,8 @@ def _set(hazard, **fields):
         fields.setdefault("five_complete", True)
     if fields.get("status") == Status.CLOSED:
         fields.setdefault("closed_at", timezone.now())
+        fields.setdefault("accepted_level", Hazard.AcceptanceLevel.CITY)
+        fields.setdefault("acceptance_opinion", "经复查整改到位，同意销号")
     Hazard.objects.filter(pk=hazard.pk).update(**fields)
 
 

@@ -1,17 +1,19 @@
-"""The per-county tally locks its cells in one fixed order whatever the direction of the move
-(no deadlock between a submit and a send-back in the same county;
-tests/hazards/test_concurrency.py runs them at once)."""
+"""The per-county tally: each change counts once, with its net effect, and locks the tally's
+cells in one fixed order whatever the direction of the move (no deadlock between a submit and
+a send-back in the same county; tests/hazards/test_concurrency.py runs them at once)."""
 
 import re
+from collections import Counter
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hazards import services
-from hazards.models import Evidence
-from tests.hazards.conftest import png_upload
+from hazards.models import Evidence, Hazard, HazardTally
+from tests.hazards.conftest import five_implementations, png_upload
 
+S = Hazard.Status
 CELL = re.compile(r'"count" ([+-]) 1.*"status" = \'(\w+)\'', re.S)
 
 
@@ -58,3 +60,34 @@ def test_submit_and_send_back_lock_the_cells_in_the_same_order(
     assert submit == [("awaiting_acceptance", "+"), ("rectifying", "-")]
     assert send_back == [("awaiting_acceptance", "-"), ("rectifying", "+")]
     assert [cell for cell, _sign in submit] == [cell for cell, _sign in send_back]
+
+
+def test_registering_a_complete_hazard_counts_it_once_as_planned(make_planned_hazard):
+    make_planned_hazard()  # the county's planned cell exists
+    assert tally_moves(make_planned_hazard) == [("planned", "+")]
+
+
+def test_completing_the_five_moves_the_count_once(make_hazard, school_officer):
+    make_hazard(**five_implementations())
+    hazard = make_hazard()
+    moves = tally_moves(
+        lambda: services.hazard_update(
+            hazard=hazard, actor=school_officer, **five_implementations()
+        )
+    )
+    assert moves == [("planned", "+"), ("reported", "-")]
+
+
+def test_the_tally_matches_the_register_after_the_loop(
+    make_planned_hazard, make_hazard, school_officer, county_staff
+):
+    make_hazard()
+    hazard = rectifying_with_evidence(make_planned_hazard, school_officer)
+    services.hazard_submit_for_acceptance(hazard=hazard, actor=school_officer)
+    services.hazard_accept(hazard=hazard, actor=county_staff, opinion="整改到位")
+    services.hazard_reopen(hazard=hazard, actor=county_staff, note="复查仍存在")
+    live = Counter(Hazard.objects.values_list("status", "five_complete"))
+    tallied = Counter(
+        {(t.status, t.five_complete): t.count for t in HazardTally.objects.all() if t.count}
+    )
+    assert tallied == live == Counter({(S.REPORTED, False): 1, (S.RECTIFYING, True): 1})
