@@ -217,6 +217,15 @@ def may_record_meeting(user, hazard):
     return hazard.is_major and may_accept_level(user, hazard)
 
 
+def may_record_meetings(user):
+    """Whether ``user`` records consultation meetings anywhere (holds the acceptance permission
+    at a level that accepts major hazards): the workbench shows the list only to them."""
+    if access.is_unrestricted(user):
+        return True
+    kinds = ACCEPTED_AT[Level.MAJOR]
+    return any(kind in kinds for _id, kind, _path in access.granted_units(user, Perm.ACCEPT_HAZARD))
+
+
 def meeting_q(user):
     """A Q over hazards whose consultation meeting ``user`` may record (major ones they accept)."""
     return Q(level=Level.MAJOR) & acceptable_q(user)

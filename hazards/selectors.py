@@ -184,8 +184,8 @@ def workbench_hazards(user, *, today, due_days=3, rows=5):
     Counts in ONE grouped query over the user's open hazards, then up to ``rows`` rows per
     non-empty list (one query each), so the query count does not grow with the register:
     overdue and due within ``due_days`` (where they may manage hazards), awaiting their
-    acceptance, and open major hazards still waiting for a consultation meeting that they
-    may record (``hazards.policy``). None when the user may do neither.
+    acceptance, and open major hazards still waiting for a consultation meeting (for those who
+    record meetings, ``hazards.policy``). None when the user may do neither.
     """
     import datetime as dt
 
@@ -211,6 +211,7 @@ def workbench_hazards(user, *, today, due_days=3, rows=5):
         # Who accepts which grade, and who records a major hazard's meeting: hazards.policy.
         status = Q(status=Hazard.Status.AWAITING_ACCEPTANCE)
         lists["awaiting"] = (status & policy.acceptable_q(user), ("updated_at", "id"))
+    if may_accept and policy.may_record_meetings(user):
         meeting = Q(consultation_meeting__isnull=True)
         lists["meeting"] = (meeting & policy.meeting_q(user), ("found_on", "id"))
 
