@@ -280,19 +280,39 @@ class HazardEditForm(FiveImplementationsMixin):
 
 
 class NoteForm(forms.Form):
-    """The note of a transition (required for reject and reopen) or a comment."""
+    """The note of a transition (required for reject and reopen) or a comment.
+
+    ``required`` is the message for an empty note when one is required."""
 
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, required=False, **kwargs):
+    def __init__(self, *args, required=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["note"].required = required
+        if required:
+            self.fields["note"].required = True
+            self.fields["note"].error_messages["required"] = required
         _bootstrap(self.fields.values())
 
     def clean_note(self):
         return self.cleaned_data["note"].strip()
+
+
+class AcceptForm(forms.Form):
+    """Acceptance (验收) is a record: the acceptor writes the acceptance opinion (验收意见)."""
+
+    opinion = forms.CharField(
+        label=_label("acceptance_opinion"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the acceptance opinion.")},
+        help_text=_("Say what you checked and what you found."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self.fields.values())
 
 
 class UploadForm(forms.Form):

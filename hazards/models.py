@@ -83,6 +83,13 @@ class Hazard(models.Model):
         GENERAL = "general", _("general hazard")
         MAJOR = "major", _("major hazard")
 
+    class AcceptanceLevel(models.TextChoices):
+        """The level that accepted a rectification: the kind of the acceptor's unit."""
+
+        COUNTY = "county", _("county level")
+        CITY = "city", _("city level")
+        PROVINCE = "province", _("provincial level")
+
     class Source(models.TextChoices):
         SELF_CHECK = "self_check", _("school self-check")
         COUNTY_CHECK = "county_check", _("county check")
@@ -160,9 +167,20 @@ class Hazard(models.Model):
     rectified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The acceptance (验收) that closed the hazard: who, when (closed_at), at which level and
+    # with what opinion. Cleared when it is reopened; the events keep the history.
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
+    accepted_level = models.CharField(
+        _("acceptance level"), max_length=10, choices=AcceptanceLevel.choices, blank=True
+    )
+    acceptance_opinion = models.TextField(_("acceptance opinion"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -185,9 +203,37 @@ class Hazard(models.Model):
                 name="hazard_five_before_rectifying",
                 condition=Q(status__in=["reported"]) | Q(five_complete=True),
             ),
+            # The status follows the data: a hazard stays registered exactly as long as its five
+            # implementations are incomplete (with the constraint above).
+            models.CheckConstraint(
+                name="hazard_registered_until_five",
+                condition=~Q(status="reported") | Q(five_complete=False),
+            ),
             models.CheckConstraint(
                 name="hazard_closed_has_acceptor",
                 condition=~Q(status="closed") | Q(closed_at__isnull=False),
+            ),
+            # Acceptance is a record: a closed hazard says at which level and with what opinion
+            # it was accepted; an open one carries no acceptance.
+            models.CheckConstraint(
+                name="hazard_closed_is_accepted",
+                condition=~Q(status="closed") | (~Q(accepted_level="") & ~Q(acceptance_opinion="")),
+            ),
+            models.CheckConstraint(
+                name="hazard_open_not_accepted",
+                condition=Q(status="closed")
+                | Q(
+                    accepted_level="",
+                    acceptance_opinion="",
+                    accepted_by__isnull=True,
+                    closed_at__isnull=True,
+                ),
+            ),
+            # DESIGN §5: a major hazard is accepted at city level (or above).
+            models.CheckConstraint(
+                name="hazard_major_accepted_by_city",
+                condition=~Q(status="closed", level="major")
+                | Q(accepted_level__in=["city", "province"]),
             ),
             models.CheckConstraint(
                 name="hazard_funds_not_negative",

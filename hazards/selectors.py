@@ -9,6 +9,7 @@ from django.http import Http404
 from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
+from hazards import policy
 from hazards.models import Hazard
 
 
@@ -22,7 +23,7 @@ def hazard_for_user(user, code):
         raise Http404
     hazard = (
         hazards_for_user(user)
-        .select_related("school", "county", "city", "category", "category__parent")
+        .select_related("school", "county", "city", "category", "category__parent", "accepted_by")
         .filter(code=code)
         .first()
     )
@@ -194,37 +195,14 @@ def register_page_rows(queryset, *, offset, limit):
 # --- The workbench (hazards.workbench) --------------------------------------------------------
 
 
-def _acceptable_q(user):
-    """The hazards the user may accept, by the rule of ``services._require_acceptor``: general
-    ones wherever they hold the acceptance permission at county level or above, major ones only
-    where they hold it at the city or above. Built from the cached grants, without a query."""
-    from django.db.models import Q
-
-    if access.is_unrestricted(user):
-        return Q()
-    Kind = OrgUnit.Kind
-    general = Q(pk__in=[])
-    major = Q(pk__in=[])
-    for unit_id, kind, path in access.granted_units(user, Perm.ACCEPT_HAZARD):
-        if kind == Kind.COUNTY:
-            general |= Q(county_id=unit_id)
-        elif kind == Kind.CITY:
-            general |= Q(city_id=unit_id)
-            major |= Q(city_id=unit_id)
-        elif kind == Kind.PROVINCE:
-            general |= Q(city__path__startswith=path)
-            major |= Q(city__path__startswith=path)
-    return (Q(level=Hazard.Level.GENERAL) & general) | (Q(level=Hazard.Level.MAJOR) & major)
-
-
 def workbench_hazards(user, *, today, due_days=3, rows=5):
     """What in the register needs the user's action today, for the workbench.
 
     Counts in ONE grouped query over the user's open hazards, then up to ``rows`` rows per
     non-empty list (one query each), so the query count does not grow with the register:
     overdue and due within ``due_days`` (where they may manage hazards), awaiting their
-    acceptance, and open major hazards still waiting for a consultation meeting (where they
-    may accept). None when the user may do neither.
+    acceptance, and open major hazards still waiting for a consultation meeting (for those who
+    record meetings, ``hazards.policy``). None when the user may do neither.
     """
     import datetime as dt
 
@@ -247,13 +225,12 @@ def workbench_hazards(user, *, today, due_days=3, rows=5):
             ("deadline", "id"),
         )
     if may_accept:
+        # Who accepts which grade, and who records a major hazard's meeting: hazards.policy.
         status = Q(status=Hazard.Status.AWAITING_ACCEPTANCE)
-        lists["awaiting"] = (status & _acceptable_q(user), ("updated_at", "id"))
-        meeting = Q(level=Hazard.Level.MAJOR, consultation_meeting__isnull=True)
-        lists["meeting"] = (
-            meeting & access.scope_q_by_level(user, Perm.ACCEPT_HAZARD),
-            ("found_on", "id"),
-        )
+        lists["awaiting"] = (status & policy.acceptable_q(user), ("updated_at", "id"))
+    if may_accept and policy.may_record_meetings(user):
+        meeting = Q(consultation_meeting__isnull=True)
+        lists["meeting"] = (meeting & policy.meeting_q(user), ("found_on", "id"))
 
     open_hazards = hazards_for_user(user).filter(status__in=Hazard.OPEN_STATUSES)
     counts = open_hazards.aggregate(

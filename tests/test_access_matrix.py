@@ -250,10 +250,12 @@ HZ_NEW = "    200      200      200      200      200      200      403      403
 HZ_EDIT = "   200/200  200/200  200/200  200/404  200/404  403/403  403/403  404/404  302/302"
 # A closed-loop action or a file (manage_hazard): a redirect back to the hazard after success.
 HZ_ACT = "    302/302  302/302  302/302  302/404  302/404  403/403  403/403  404/404  302/302"
-# A comment: whoever sees the hazard.
-HZ_COMMENT = "302/302  302/302  302/302  302/404  302/404  302/302  302/302  404/404  302/302"
-# The consultation meeting of a major hazard: accept_hazard (county or city).
-HZ_MEETING = "200/200  200/200  200/200  200/404  403/404  403/403  403/403  404/404  302/302"
+# A comment: whoever takes part in the hazard's register at its school (register, manage or
+# accept); the leader reads only.
+HZ_COMMENT = "302/302  302/302  302/302  302/404  302/404  302/302  403/403  404/404  302/302"
+# The consultation meeting of a major hazard: recorded at the level that accepts it, the city;
+# the county sees the hazard but may not record it.
+HZ_MEETING = "200/200  200/200  200/200  403/404  403/404  403/403  403/403  404/404  302/302"
 # --- end of one hazard's helpers ---
 
 

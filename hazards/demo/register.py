@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from campaign.demo import SEED, mobile, person_name
 from campaign.models import Meeting, OrgUnit, User
-from hazards.models import Hazard, HazardCategory, HazardCodeCounter, HazardEvent
+from hazards.models import (
+    FIVE_IMPLEMENTATIONS,
+    Hazard,
+    HazardCategory,
+    HazardCodeCounter,
+    HazardEvent,
+)
 
 Status = Hazard.Status
 Level = Hazard.Level
@@ -97,6 +103,14 @@ SOURCE_WEIGHTS = {
 }
 RESPONSIBLE_UNITS = "总务处 后勤处 安全办 保卫科 食堂管理办公室 教务处".split()
 FUNDS_SOURCES = "学校公用经费 县区教育局专项资金 市级校园安全专项资金 学校自筹".split()
+ACCEPT_OPINIONS = (
+    "经现场复查，整改到位，同意销号。",
+    "整改措施已落实，现场核查合格，同意验收销号。",
+    "复查整改前后照片及现场情况，隐患已消除，同意销号。",
+)
+# How the five implementations came: filled in at registration (planned at once), completed
+# by an edit some days later, or never (the hazard stays registered and becomes overdue).
+PLAN_WEIGHTS = {"at_registration": 75, "later": 19, "never": 6}
 REJECT_REASONS = (
     "整改照片不清晰，请补充整改后现场照片",
     "整改未到位，现场复查仍存在问题",
@@ -125,6 +139,8 @@ def _what(rng, category, area):
 
 
 def _five(rng, hazard, school_name):
+    """Fill the five implementations; return the edit's changes ({field: [old, new]})."""
+    before = {name: getattr(hazard, name) for name in FIVE_IMPLEMENTATIONS}
     hazard.responsible_unit = f"{school_name}{rng.choice(RESPONSIBLE_UNITS)}"
     hazard.responsible_person = person_name(rng)
     hazard.responsible_phone = mobile(rng)
@@ -134,6 +150,11 @@ def _five(rng, hazard, school_name):
     hazard.funds_secured = rng.random() < 0.9
     hazard.contingency_plan = "整改期间设置警示标志和临时防护措施，安排专人值守，禁止学生靠近。"
     hazard.five_complete = True
+    return {
+        name: ["" if old is None else str(old), str(getattr(hazard, name))]
+        for name, old in before.items()
+        if getattr(hazard, name) != old
+    }
 
 
 def _found_on(rng, today):
@@ -197,8 +218,21 @@ class _Actors:
 DEMO_ACTORS = ("officer", "tongzhou", "rudong", "city", "inspector")
 
 
-def _story(rng, hazard, actors, *, now):
-    """Walk the hazard's loop forward from registration; return its events (unsaved)."""
+def _acceptance_level(hazard):
+    """The level the demo's acceptor works at: the city for major hazards and city-direct
+    schools, the county for the others (DESIGN §5)."""
+    if hazard.level == Level.MAJOR or hazard.county_id is None:
+        return Hazard.AcceptanceLevel.CITY
+    return Hazard.AcceptanceLevel.COUNTY
+
+
+def _story(rng, hazard, actors, *, now, plan, complete):
+    """Walk the hazard's loop forward from registration; return its events (unsaved).
+
+    As the services do, a hazard is planned the moment its five implementations are complete
+    (``complete()`` fills them and returns the edit's changes): at registration, or by an edit
+    some days later. One whose plan never arrives stays registered, its five incomplete.
+    """
     events = []
     t = _at(rng, hazard.found_on + dt.timedelta(days=rng.choice((0, 0, 0, 1, 2))))
     if t > now:
@@ -208,10 +242,10 @@ def _story(rng, hazard, actors, *, now):
         HazardEvent(kind=EventKind.REGISTERED, actor=hazard.found_by, at=t, to_status="reported")
     )
     major = hazard.level == Level.MAJOR
-    # A few stall (the plan never completed, the work drags on): these become overdue.
-    stall = rng.choices((None, Status.REPORTED, Status.PLANNED, Status.RECTIFYING), (80, 6, 4, 10))[
-        0
-    ]
+    # A few stall (the work drags on): these become overdue.
+    stall = rng.choices((None, Status.PLANNED, Status.RECTIFYING), (86, 4, 10))[0]
+    if plan == "never":
+        stall = Status.REPORTED
     steps = [
         (Status.REPORTED, Status.PLANNED, (0, 4), actors.school(hazard)),
         (Status.PLANNED, Status.RECTIFYING, (1, 6), actors.school(hazard)),
@@ -220,6 +254,19 @@ def _story(rng, hazard, actors, *, now):
     ]
     rejected = False
     i = 0
+    if plan == "at_registration":
+        complete()
+        events.append(
+            HazardEvent(
+                kind=EventKind.TRANSITION,
+                actor=hazard.found_by,
+                at=t,
+                from_status=Status.REPORTED,
+                to_status=Status.PLANNED,
+            )
+        )
+        hazard.status = Status.PLANNED
+        i = 1
     while i < len(steps):
         frm, to, (low, high), actor = steps[i]
         if stall == frm:
@@ -227,6 +274,8 @@ def _story(rng, hazard, actors, *, now):
         nxt = _at(rng, (t + dt.timedelta(days=rng.randint(low, high))).date(), after=t)
         if nxt > now:
             break
+        if frm == Status.REPORTED:  # the plan completed by an edit; planned at once
+            events.append(HazardEvent(kind=EventKind.EDIT, actor=actor, at=nxt, changes=complete()))
         if frm == Status.RECTIFYING:
             actor = actors.school(hazard)
             hazard.rectified_by = actor
@@ -245,16 +294,25 @@ def _story(rng, hazard, actors, *, now):
             rejected, t, i = True, nxt, 2
             hazard.status = Status.RECTIFYING
             continue
+        note = ""
+        if to == Status.CLOSED:
+            note = rng.choice(ACCEPT_OPINIONS)
+            hazard.accepted_by = actor
+            hazard.accepted_level = _acceptance_level(hazard)
+            hazard.acceptance_opinion = note
+            hazard.closed_at = _local(nxt)
         events.append(
             HazardEvent(
-                kind=EventKind.TRANSITION, actor=actor, at=nxt, from_status=frm, to_status=to
+                kind=EventKind.TRANSITION,
+                actor=actor,
+                at=nxt,
+                from_status=frm,
+                to_status=to,
+                note=note,
             )
         )
         hazard.status = to
         t = nxt
-        if to == Status.CLOSED:
-            hazard.accepted_by = actor
-            hazard.closed_at = _local(nxt)
         i += 1
     hazard.updated_at = _local(t)
     for event in events:
@@ -321,14 +379,18 @@ def seed_demo_hazards(*, city, total=DEMO_TOTAL, now=None):
             hazard.found_by = inspector
         else:
             hazard.found_by = actors.school(hazard)
-        if rng.random() < 0.93:
-            _five(rng, hazard, school.name)
-        else:  # the plan is not in place yet
-            hazard.responsible_unit = f"{school.name}{rng.choice(RESPONSIBLE_UNITS)}"
         hazard.description = hazard.description[:500]
-        events = _story(rng, hazard, actors, now=now)
-        if hazard.status != Status.REPORTED and not hazard.five_complete:
-            _five(rng, hazard, school.name)
+        plan = rng.choices(list(PLAN_WEIGHTS), weights=list(PLAN_WEIGHTS.values()))[0]
+        if plan != "at_registration":  # a first part of the plan, not yet all five
+            hazard.responsible_unit = f"{school.name}{rng.choice(RESPONSIBLE_UNITS)}"
+        events = _story(
+            rng,
+            hazard,
+            actors,
+            now=now,
+            plan=plan,
+            complete=lambda h=hazard, name=school.name: _five(rng, h, name),
+        )
         if hazard.status != Status.CLOSED:
             # The demo officer's school gets more to act on, so the workbench shows it.
             mine = school.pk == actors.officer_school_id
@@ -371,7 +433,7 @@ def seed_demo_hazards(*, city, total=DEMO_TOTAL, now=None):
             meetings.append(
                 Meeting(
                     kind=Meeting.Kind.CONSULTATION,
-                    unit_id=h.county_id or city.pk,
+                    unit=city,  # recorded by the city, which accepts major hazards
                     title=f"关于{h.code}重大隐患的会商会",
                     held_on=held,
                     attendees="市教育局安稳办、县区教育局、学校校长及分管安全副校长",

@@ -44,6 +44,8 @@ SCALE_COLUMNS = [
     "five_complete",
     "provincial_ref",
     "uploaded_month",
+    "accepted_level",
+    "acceptance_opinion",
     "closed_at",
     "created_at",
     "updated_at",
@@ -56,6 +58,16 @@ SCALE_STATUS = {
     Status.PLANNED: 11,
     Status.REPORTED: 8,
 }
+
+
+ACCEPT_OPINION = "经现场复查，整改到位，同意销号。"
+
+
+def _accepted_level(major, county_id):
+    """Major hazards and city-direct schools are accepted by the city, the rest by the county."""
+    if major or county_id is None:
+        return Hazard.AcceptanceLevel.CITY.value
+    return Hazard.AcceptanceLevel.COUNTY.value
 
 
 def scale_hazards_reset(*, prefix):
@@ -86,7 +98,8 @@ def scale_hazards(*, root, count, year=DEMO_YEAR, log=None):
     """``count`` hazards spread over the schools under ``root`` (COPY on PostgreSQL).
 
     Denormalised keys come from each school's path (root/city[/county]/school); hazards not
-    registered need their five implementations (the table's check constraint).
+    registered have their five implementations, the registered ones do not, and closed ones
+    carry their acceptance (the table's check constraints).
     """
     log = log or (lambda message: None)
     if count <= 0:
@@ -122,7 +135,9 @@ def scale_hazards(*, root, count, year=DEMO_YEAR, log=None):
             major = n % 33 == 0
             found_on = start + dt.timedelta(days=rng.randrange(290))
             status = rng.choices(statuses, status_weights)[0]
+            # The status follows the data: registered exactly while the five are incomplete.
             five = status != Status.REPORTED
+            closed = status == Status.CLOSED
             unit, person, phone, measures, funds = five_text if five else ("", "", "", "", None)
             yield (
                 f"{city_codes[city_id]}-{year}-{counters[city_id]:06d}",
@@ -148,8 +163,10 @@ def scale_hazards(*, root, count, year=DEMO_YEAR, log=None):
                 five,
                 f"JSXA{year}{n:08d}" if n % 4 == 0 else "",
                 dt.date(year, found_on.month, 1) if n % 4 == 0 else None,
+                _accepted_level(major, county_id) if closed else "",
+                ACCEPT_OPINION if closed else "",
                 _local(dt.datetime.combine(found_on + closed_after, dt.time(10)))
-                if status == Status.CLOSED
+                if closed
                 else None,
                 now,
                 now,

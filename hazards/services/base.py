@@ -8,10 +8,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import access
 from campaign.models import OrgUnit
-from campaign.roles import Perm
-from core.errors import Conflict, NotPermitted, OutOfScope
+from core.errors import Conflict
+from hazards import policy
 from hazards.models import Evidence, Hazard, HazardCodeCounter, HazardEvent
 from hazards.services.tally import _key, _tally
 
@@ -93,10 +92,7 @@ def _queue_notify(event_id):
 def _require(actor, perm, hazard):
     """``OutOfScope`` when the hazard is out of the actor's sight, ``NotPermitted`` when they
     may not do ``perm`` (404 and 403 to the views)."""
-    if not access.has_perm_at(actor, Perm.VIEW, hazard.school):
-        raise OutOfScope
-    if not access.has_perm_at(actor, perm, hazard.school):
-        raise NotPermitted
+    policy.require_perm(actor, perm, hazard)
 
 
 def _lock(hazard, allowed_from):
@@ -114,11 +110,31 @@ def _lock(hazard, allowed_from):
     return locked
 
 
-def _refresh_five(hazard):
-    hazard.five_complete = not five_implementations_missing(hazard)
+def _refresh_five(hazard, *, has_plan_file=None):
+    """Recompute the five-implementations flag; a registered hazard whose five are now complete
+    is planned (the status follows the data, and the database insists). Returns whether it
+    moved, so that the caller records the step after saving."""
+    hazard.five_complete = not five_implementations_missing(hazard, has_plan_file=has_plan_file)
+    if hazard.status == Status.REPORTED and hazard.five_complete:
+        hazard.status = Status.PLANNED
+        return True
+    return False
+
+
+def _planned_event(hazard, *, actor):
+    """The step to ``planned`` that completing the five implementations made."""
+    return _event(
+        hazard,
+        kind=HazardEvent.Kind.TRANSITION,
+        actor=actor,
+        from_status=Status.REPORTED,
+        to_status=Status.PLANNED,
+    )
 
 
 def _move(hazard, *, actor, to, note, **fields):
+    """One step of the loop on a locked hazard: save it, count the net move in the tally once,
+    record the event."""
     from_status = hazard.status
     before = _key(hazard)
     hazard.status = to

@@ -5,35 +5,38 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaign.models import Meeting
-from campaign.roles import Perm
+from core.db import retry_on_conflict
+from hazards import policy
 from hazards.models import Evidence, Hazard, HazardEvent
 from hazards.services.base import (
-    Status,
     _event,
     _key,
     _lock,
-    _move,
-    _require,
-    five_implementations_missing,
+    _planned_event,
+    _refresh_five,
 )
 from hazards.services.tally import _tally
 
 
 @transaction.atomic
 def hazard_comment(*, hazard, actor, note):
+    """A comment in the hazard's timeline, by someone who takes part in its register (reading
+    it is not enough: see ``policy.may_comment``)."""
+    policy.require_comment(actor, hazard)
     if not note.strip():
-        raise ValidationError({"note": _("Write a comment first.")})
-    _require(actor, Perm.VIEW, hazard)
+        raise ValidationError(
+            {"note": ValidationError(_("Write a comment first."), code="required")}
+        )
     return _event(hazard, kind=HazardEvent.Kind.COMMENT, actor=actor, note=note)
 
 
+@retry_on_conflict
 @transaction.atomic
 def hazard_attach(*, hazard, actor, kind, upload):
     """Attach a checked upload (see hazards.files.check_upload) to the hazard."""
     from hazards.files import check_upload
 
-    perm = Perm.REGISTER_HAZARD if kind == Evidence.Kind.BEFORE else Perm.MANAGE_HAZARD
-    _require(actor, perm, hazard)
+    policy.require_perm(actor, policy.attach_perm(kind), hazard)
     # Locked, so a file cannot slip onto a hazard someone has just closed.
     hazard = _lock(hazard, Hazard.OPEN_STATUSES)
     content_type = check_upload(upload)
@@ -49,14 +52,14 @@ def hazard_attach(*, hazard, actor, kind, upload):
     )
     evidence.file.save(upload.name[-100:], upload, save=False)
     evidence.save()
-    if kind == Evidence.Kind.PLAN:
+    if kind == Evidence.Kind.PLAN and not hazard.five_complete:
         # A plan file can be the last of the five implementations to arrive.
         before = _key(hazard)
-        hazard.five_complete = not five_implementations_missing(hazard, has_plan_file=True)
-        hazard.save(update_fields=["five_complete"])
+        planned = _refresh_five(hazard, has_plan_file=True)
+        hazard.save(update_fields=["five_complete", "status"])
         _tally(hazard, before, _key(hazard))
-        if hazard.status == Status.REPORTED and hazard.five_complete:
-            _move(hazard, actor=actor, to=Status.PLANNED, note="")
+        if planned:
+            _planned_event(hazard, actor=actor)
     return evidence
 
 
@@ -73,12 +76,14 @@ def consultation_meeting_record(
     responsible_department,
     title="",
 ):
-    """Record the consultation meeting a major hazard calls for (S12) and link it."""
-    _require(actor, Perm.ACCEPT_HAZARD, hazard)
-    unit = hazard.county or hazard.city
+    """Record the consultation meeting a major hazard calls for (S12) and link it.
+
+    Recorded by the level that accepts the hazard (the city, ``policy.require_meeting``) and
+    filed under the city, which convened it."""
+    policy.require_meeting(actor, hazard)
     meeting = Meeting.objects.create(
         kind=Meeting.Kind.CONSULTATION,
-        unit=unit,
+        unit=hazard.city,
         title=title or _("Consultation meeting on hazard %(code)s") % {"code": hazard.code},
         held_on=held_on,
         attendees=attendees,

@@ -1,10 +1,15 @@
 """The closed loop (DESIGN §5, S15): start, submit for acceptance, accept, reject, reopen.
 
 ``planned`` is reached by completing the five implementations (``register.py``), not by a
-button. Each transition is one service that locks the row, checks the from-state and the
-actor's permission, writes an immutable event and queues notifications on commit. Two people
-acting at once: the second finds the state changed and gets a ``HazardConflict`` with a
+button. Each transition is one service that checks who may act (``hazards.policy``), locks the
+row, checks the from-state, writes an immutable event and queues notifications on commit. Two
+people acting at once: the second finds the state changed and gets a ``HazardConflict`` with a
 message for the user.
+
+Refusals come in a fixed order, each with its own code: out of sight (``OutOfScope``), not
+permitted (``NotPermitted``), the wrong level (``level``), a missing reason or opinion
+(``required``), the state changed (``conflict``), then what the locked row lacks (``evidence``,
+``rectifier``).
 """
 
 from django.core.exceptions import ValidationError
@@ -12,23 +17,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import access
 from campaign.roles import Perm
-from hazards.models import Evidence, Hazard
-from hazards.services.base import Kind, Status, _lock, _move, _require
+from core.db import retry_on_conflict
+from hazards import policy
+from hazards.models import Evidence
+from hazards.services.base import Status, _lock, _move, _require
 
 
+def _required(text, message):
+    if not text.strip():
+        raise ValidationError({"note": ValidationError(message, code="required")})
+
+
+@retry_on_conflict
 @transaction.atomic
 def hazard_start_rectification(*, hazard, actor, note=""):
     """planned → rectifying: the five implementations are in place and work begins."""
     _require(actor, Perm.MANAGE_HAZARD, hazard)
     locked = _lock(hazard, (Status.PLANNED,))
-    if not locked.five_complete:  # belt and braces; the database refuses it too
-        raise ValidationError(_("Complete the five implementations first."))
     _move(locked, actor=actor, to=Status.RECTIFYING, note=note)
     return locked
 
 
+@retry_on_conflict
 @transaction.atomic
 def hazard_submit_for_acceptance(*, hazard, actor, note=""):
     """rectifying → awaiting acceptance; needs evidence of the rectification."""
@@ -39,65 +50,70 @@ def hazard_submit_for_acceptance(*, hazard, actor, note=""):
     ).exists()
     if not has_evidence:
         raise ValidationError(
-            _("Add an after-photo or a document that shows the rectification first.")
+            _("Add an after-photo or a document that shows the rectification first."),
+            code="evidence",
         )
     _move(locked, actor=actor, to=Status.AWAITING_ACCEPTANCE, note=note, rectified_by=actor)
     return locked
 
 
-def _require_acceptor(actor, hazard):
-    """County level or above for general hazards, city level for major ones; never the person
-    who rectified it."""
-    _require(actor, Perm.ACCEPT_HAZARD, hazard)
-    levels = access.levels_at(actor, Perm.ACCEPT_HAZARD, hazard.school)
-    needed = (
-        {Kind.CITY, Kind.PROVINCE}
-        if hazard.level == Hazard.Level.MAJOR
-        else {Kind.COUNTY, Kind.CITY, Kind.PROVINCE}
-    )
-    if not levels & needed:
-        if hazard.level == Hazard.Level.MAJOR:
-            raise ValidationError(_("A major hazard is accepted by the city."))
-        raise ValidationError(_("A hazard is accepted by the county or the city."))
-
-
+@retry_on_conflict
 @transaction.atomic
-def hazard_accept(*, hazard, actor, note=""):
-    """awaiting acceptance → closed (销号)."""
-    _require_acceptor(actor, hazard)
+def hazard_accept(*, hazard, actor, opinion):
+    """awaiting acceptance → closed (验收, 销号), with the acceptor's opinion (验收意见).
+
+    The acceptance is recorded on the hazard: who, when, at which level, with what opinion.
+    """
+    policy.require_acceptor(actor, hazard)
+    if not opinion.strip():
+        raise ValidationError(
+            {"opinion": ValidationError(_("Give the acceptance opinion."), code="required")}
+        )
     locked = _lock(hazard, (Status.AWAITING_ACCEPTANCE,))
-    if locked.rectified_by_id == actor.pk:
-        raise ValidationError(_("The person who rectified a hazard cannot also accept it."))
+    level = policy.require_acceptor(actor, locked)  # the grade on the locked row decides
+    policy.require_not_rectifier(actor, locked)
     _move(
         locked,
         actor=actor,
         to=Status.CLOSED,
-        note=note,
+        note=opinion,
         accepted_by=actor,
+        accepted_level=level,
+        acceptance_opinion=opinion,
         closed_at=timezone.now(),
     )
     return locked
 
 
+@retry_on_conflict
 @transaction.atomic
 def hazard_reject(*, hazard, actor, note):
     """awaiting acceptance → rectifying, with the reason."""
-    if not note.strip():
-        raise ValidationError({"note": _("Give the reason for sending it back.")})
-    _require_acceptor(actor, hazard)
+    policy.require_acceptor(actor, hazard)
+    _required(note, _("Give the reason for sending it back."))
     locked = _lock(hazard, (Status.AWAITING_ACCEPTANCE,))
     _move(locked, actor=actor, to=Status.RECTIFYING, note=note)
     return locked
 
 
+@retry_on_conflict
 @transaction.atomic
 def hazard_reopen(*, hazard, actor, note):
-    """closed → rectifying: a re-inspection found it again. The reason is required."""
-    if not note.strip():
-        raise ValidationError({"note": _("Give the reason for reopening it.")})
-    _require_acceptor(actor, hazard)
+    """closed → rectifying: a re-inspection found it again. The reason is required; the
+    acceptance is cleared from the hazard (its events keep it)."""
+    policy.require_acceptor(actor, hazard)
+    _required(note, _("Give the reason for reopening it."))
     locked = _lock(hazard, (Status.CLOSED,))
-    _move(locked, actor=actor, to=Status.RECTIFYING, note=note, accepted_by=None, closed_at=None)
+    _move(
+        locked,
+        actor=actor,
+        to=Status.RECTIFYING,
+        note=note,
+        accepted_by=None,
+        accepted_level="",
+        acceptance_opinion="",
+        closed_at=None,
+    )
     return locked
 
 

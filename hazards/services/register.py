@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from campaign import access
 from campaign.roles import Perm
+from core.db import retry_on_conflict
 from core.errors import NotPermitted, OutOfScope
+from hazards import policy
 from hazards.models import FIVE_IMPLEMENTATIONS, Hazard, HazardEvent
 from hazards.services.base import (
     Kind,
@@ -17,7 +19,7 @@ from hazards.services.base import (
     _hazard_code,
     _key,
     _lock,
-    _move,
+    _planned_event,
     _refresh_five,
     _require,
     _units_of,
@@ -36,6 +38,7 @@ EDITABLE_FIELDS = (
 ) + FIVE_IMPLEMENTATIONS
 
 
+@retry_on_conflict
 @transaction.atomic
 def hazard_register(
     *,
@@ -83,16 +86,19 @@ def hazard_register(
             raise TypeError(f"{field} is not one of the five implementations")
         setattr(hazard, field, value)
     hazard.code = _hazard_code(city=city, year=found_on.year)
-    _refresh_five(hazard)
-    hazard.full_clean()
+    planned = _refresh_five(hazard)  # registered with the five complete: planned at once
+    # The rules above speak to the user; the table's constraints are the last guard (checking
+    # them here too would cost a query each).
+    hazard.full_clean(validate_constraints=False)
     hazard.save()
     _tally(hazard, None, _key(hazard))
     _event(hazard, kind=HazardEvent.Kind.REGISTERED, actor=actor, to_status=Status.REPORTED)
-    if hazard.five_complete:
-        _move(hazard, actor=actor, to=Status.PLANNED, note="")
+    if planned:
+        _planned_event(hazard, actor=actor)
     return hazard
 
 
+@retry_on_conflict
 @transaction.atomic
 def hazard_update(*, hazard, actor, **fields):
     """Change registered fields or the five implementations; every change is recorded.
@@ -114,23 +120,31 @@ def hazard_update(*, hazard, actor, **fields):
             setattr(locked, name, value)
     if not changes:
         return locked
-    if "deadline" in changes and not access.has_perm_at(actor, Perm.ACCEPT_HAZARD, locked.school):
-        raise ValidationError({"deadline": _("Only the county or city may change the time limit.")})
-    _refresh_five(locked)
+    if "deadline" in changes and not policy.may_set_deadline(actor, locked):
+        raise ValidationError(
+            {
+                "deadline": ValidationError(
+                    _("Only the county or city may change the time limit."), code="deadline"
+                )
+            }
+        )
+    planned = _refresh_five(locked)
     if locked.status != Status.REPORTED and not locked.five_complete:
         raise ValidationError(
-            _("The five implementations must stay complete once the plan is in place.")
+            _("The five implementations must stay complete once the plan is in place."),
+            code="five_incomplete",
         )
-    locked.full_clean()
+    locked.full_clean(validate_constraints=False)
     locked.updated_at = timezone.now()
     locked.save()
-    _tally(locked, before, _key(locked))
+    _tally(locked, before, _key(locked))  # once, with the net change (an edit and its step)
     _event(locked, kind=HazardEvent.Kind.EDIT, actor=actor, changes=changes)
-    if locked.status == Status.REPORTED and locked.five_complete:
-        _move(locked, actor=actor, to=Status.PLANNED, note="")
+    if planned:
+        _planned_event(locked, actor=actor)
     return locked
 
 
+@retry_on_conflict
 @transaction.atomic
 def hazard_set_deadline(*, hazard, actor, deadline, note=""):
     """The supervising level sets a new time limit (also a bulk action on the register).
@@ -141,6 +155,8 @@ def hazard_set_deadline(*, hazard, actor, deadline, note=""):
     path below decides, with its conflict message.
     """
     _require(actor, Perm.ACCEPT_HAZARD, hazard)
+    if deadline is None:
+        raise ValidationError({"deadline": _("Give the new deadline as a date.")})
     seen = hazard.deadline
     if seen is not None and deadline is not None and seen != deadline:
         now = timezone.now()
@@ -163,11 +179,11 @@ def hazard_set_deadline(*, hazard, actor, deadline, note=""):
     changes = {"deadline": [str(locked.deadline or ""), str(deadline)]}
     before = _key(locked)
     locked.deadline = deadline
-    _refresh_five(locked)
+    planned = _refresh_five(locked)  # a time limit can be the last of the five to arrive
     locked.updated_at = timezone.now()
-    locked.save(update_fields=["deadline", "five_complete", "updated_at"])
+    locked.save(update_fields=["deadline", "five_complete", "status", "updated_at"])
     _tally(locked, before, _key(locked))
     _event(locked, kind=HazardEvent.Kind.EDIT, actor=actor, changes=changes, note=note)
-    if locked.status == Status.REPORTED and locked.five_complete:
-        _move(locked, actor=actor, to=Status.PLANNED, note="")
+    if planned:
+        _planned_event(locked, actor=actor)
     return locked

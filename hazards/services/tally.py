@@ -9,25 +9,35 @@ from hazards.models import Hazard, HazardTally
 
 def _tally(hazard, old, new):
     """Move one hazard between the tally's cells; ``old``/``new`` are (status, five_complete)
-    or None (not counted). Called in the transaction of the change it counts."""
+    or None (not counted). Called once per change, with its net effect, in the transaction of
+    the change it counts.
+
+    The cells are updated in one fixed order (by status, then five-implementations state),
+    whatever the direction of the move: a submit (rectifying → awaiting) and a send-back
+    (awaiting → rectifying) in the same county then lock the two cells in the same order and
+    wait for each other instead of deadlocking.
+    """
     if old == new:
         return
     area_id = hazard.county_id or hazard.city_id
+    moves = {}
     if old is not None:
-        HazardTally.objects.filter(area_id=area_id, status=old[0], five_complete=old[1]).update(
-            count=F("count") - 1
-        )
+        moves[old] = -1
     if new is not None:
-        cell = HazardTally.objects.filter(area_id=area_id, status=new[0], five_complete=new[1])
-        if not cell.update(count=F("count") + 1):
-            with transaction.atomic():  # two first hazards of a cell at once: one creates it
-                HazardTally.objects.get_or_create(
-                    area_id=area_id,
-                    status=new[0],
-                    five_complete=new[1],
-                    defaults={"city_id": hazard.city_id},
-                )
-            cell.update(count=F("count") + 1)
+        moves[new] = +1
+    for (status, five), delta in sorted(moves.items()):
+        cell = HazardTally.objects.filter(area_id=area_id, status=status, five_complete=five)
+        change = F("count") + 1 if delta > 0 else F("count") - 1
+        if cell.update(count=change) or delta < 0:
+            continue
+        with transaction.atomic():  # two first hazards of a cell at once: one creates it
+            HazardTally.objects.get_or_create(
+                area_id=area_id,
+                status=status,
+                five_complete=five,
+                defaults={"city_id": hazard.city_id},
+            )
+        cell.update(count=F("count") + 1)
 
 
 def _key(hazard):

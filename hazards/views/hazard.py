@@ -11,13 +11,17 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
-from hazards import selectors, services
+from core.db import retry_on_conflict
+from core.errors import NotPermitted
+from hazards import policy, selectors, services
 from hazards.forms import (
+    AcceptForm,
     HazardEditForm,
     HazardNewForm,
     MeetingForm,
@@ -29,7 +33,6 @@ from hazards.selectors import hazard_for_user
 
 Status = Hazard.Status
 Kind = OrgUnit.Kind
-EDITABLE_STATUSES = (Status.REPORTED, Status.PLANNED, Status.RECTIFYING)
 INLINE_TYPES = ("image/", "application/pdf")
 
 
@@ -56,6 +59,16 @@ def _fixed_school(user):
     return None
 
 
+@retry_on_conflict
+@transaction.atomic
+def _register_with_photos(user, form):
+    """One transaction: a refused photo leaves no hazard behind."""
+    hazard = services.hazard_register(actor=user, **form.register_kwargs())
+    for photo in form.cleaned_data["photos"]:
+        services.hazard_attach(hazard=hazard, actor=user, kind=Evidence.Kind.BEFORE, upload=photo)
+    return hazard
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def hazard_new(request):
@@ -66,16 +79,7 @@ def hazard_new(request):
         form = HazardNewForm(request.POST, request.FILES, user=request.user, fixed_school=fixed)
         if form.is_valid():
             try:
-                # One transaction: a refused photo leaves no hazard behind.
-                with transaction.atomic():
-                    hazard = services.hazard_register(actor=request.user, **form.register_kwargs())
-                    for photo in form.cleaned_data["photos"]:
-                        services.hazard_attach(
-                            hazard=hazard,
-                            actor=request.user,
-                            kind=Evidence.Kind.BEFORE,
-                            upload=photo,
-                        )
+                hazard = _register_with_photos(request.user, form)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -123,49 +127,59 @@ def _timeline(hazard):
     return events
 
 
-def _actions(user, hazard):
-    """The closed-loop actions the user may take now (the service still checks)."""
-    school = hazard.school
-    may_manage = access.has_perm_at(user, Perm.MANAGE_HAZARD, school)
-    may_accept = False
-    if access.has_perm_at(user, Perm.ACCEPT_HAZARD, school):
-        levels = access.levels_at(user, Perm.ACCEPT_HAZARD, school)
-        needed = {Kind.CITY, Kind.PROVINCE}
-        if not hazard.is_major:
-            needed |= {Kind.COUNTY}
-        may_accept = bool(levels & needed)
-    actions = []
-    if hazard.status == Status.PLANNED and may_manage:
-        actions.append("start")
-    if hazard.status == Status.RECTIFYING and may_manage:
-        actions.append("submit")
-    if hazard.status == Status.AWAITING_ACCEPTANCE and may_accept:
-        if hazard.rectified_by_id != user.pk:
-            actions.append("accept")
-        actions.append("reject")
-    if hazard.status == Status.CLOSED and may_accept:
-        actions.append("reopen")
-    return actions
+def _next_step(user, hazard, actions, *, has_evidence):
+    """What the page tells this user to do next (or what the hazard waits for)."""
+    if hazard.status == Status.REPORTED:
+        return "complete_five" if policy.may_edit(user, hazard) else "wait_five"
+    if "start" in actions:
+        return "start"
+    if "submit" in actions:
+        return "submit" if has_evidence else "add_evidence"
+    if hazard.status == Status.AWAITING_ACCEPTANCE:
+        if "accept" in actions:
+            return "accept"
+        if "reject" in actions:
+            return "own_rectification"
+        return "wait_major" if hazard.is_major else "wait_acceptance"
+    return None
 
 
-@login_required
-@require_http_methods(["GET"])
-def hazard_detail(request, code):
-    hazard = hazard_for_user(request.user, code)
+TEXT_ACTIONS = ("accept", "reject", "reopen")
+
+
+def _action_form(action, data=None):
+    """The form of one step: an acceptance opinion, a required reason, or an optional note."""
+    ids = f"{action}-%s"  # accept-opinion, reject-note, reopen-note
+    if action == "accept":
+        return AcceptForm(data, auto_id=ids)
+    if action == "reject":
+        return NoteForm(data, auto_id=ids, required=_("Give the reason for sending it back."))
+    if action == "reopen":
+        return NoteForm(data, auto_id=ids, required=_("Give the reason for reopening it."))
+    return NoteForm(data, auto_id=ids)
+
+
+def _action_forms(bound=None):
+    """The forms of the steps that take text; ``bound`` holds the one that was refused."""
+    return {action: _action_form(action) for action in TEXT_ACTIONS} | (bound or {})
+
+
+def _detail_context(request, hazard, *, bound=None):
+    user = request.user
     school = hazard.school
     evidence = list(hazard.evidence.all())
     has_plan_file = any(e.kind == Evidence.Kind.PLAN for e in evidence)
-    may_manage = access.has_perm_at(request.user, Perm.MANAGE_HAZARD, school)
-    may_accept = access.has_perm_at(request.user, Perm.ACCEPT_HAZARD, school)
-    may_register = access.has_perm_at(request.user, Perm.REGISTER_HAZARD, school)
     missing = services.five_implementations_missing(hazard, has_plan_file=has_plan_file)
     five = [_("responsibility"), _("measures"), _("funds"), _("time limit"), _("contingency plan")]
     upload_kinds = [
         (value, label)
         for value, label in Evidence.Kind.choices
-        if (may_register if value == Evidence.Kind.BEFORE else may_manage)
+        if policy.may_attach(user, hazard, value)
     ]
-    context = {
+    actions = policy.actions(user, hazard)
+    has_evidence = any(e.kind in (Evidence.Kind.AFTER, Evidence.Kind.DOCUMENT) for e in evidence)
+    forms = _action_forms(bound)
+    return {
         "hazard": hazard,
         "school": school,
         "photos": [e for e in evidence if e.is_image],
@@ -173,18 +187,29 @@ def hazard_detail(request, code):
         "missing": missing,
         "five": [(label, label not in missing) for label in five],
         "events": _timeline(hazard),
-        "actions": _actions(request.user, hazard),
-        "may_edit": may_manage and hazard.status in EDITABLE_STATUSES,
-        "may_meeting": may_accept and hazard.consultation_required,
-        "upload_form": UploadForm() if upload_kinds and hazard.is_open else None,
+        "actions": actions,
+        "next_step": _next_step(user, hazard, actions, has_evidence=has_evidence),
+        "accept_form": forms["accept"],
+        "reject_form": forms["reject"],
+        "reopen_form": forms["reopen"],
+        "open_action": next(iter(bound)) if bound else None,
+        "may_edit": policy.may_edit(user, hazard),
+        "may_meeting": hazard.consultation_required and policy.may_record_meeting(user, hazard),
+        "upload_form": UploadForm() if upload_kinds else None,
         "upload_kinds": upload_kinds,
-        "comment_form": NoteForm(),
+        "comment_form": NoteForm() if policy.may_comment(user, hazard) else None,
         "meeting": hazard.consultation_meeting if hazard.consultation_meeting_id else None,
         "county_url": hazard.county.get_absolute_url()
-        if hazard.county_id and access.has_perm_at(request.user, Perm.VIEW, hazard.county)
+        if hazard.county_id and access.has_perm_at(user, Perm.VIEW, hazard.county)
         else None,
     }
-    return render(request, "hazards/hazard_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def hazard_detail(request, code):
+    hazard = hazard_for_user(request.user, code)
+    return render(request, "hazards/hazard_detail.html", _detail_context(request, hazard))
 
 
 # --- Edit -----------------------------------------------------------------------------------
@@ -195,14 +220,14 @@ def hazard_detail(request, code):
 def hazard_edit(request, code):
     hazard = hazard_for_user(request.user, code)
     access.require_perm_at(request.user, Perm.MANAGE_HAZARD, hazard.school)
-    if hazard.status not in EDITABLE_STATUSES:
+    if not policy.may_edit(request.user, hazard):
         messages.error(
             request,
             _("Hazard %(code)s is “%(status)s” and can no longer be edited.")
             % {"code": hazard.code, "status": hazard.get_status_display()},
         )
         return redirect(hazard.get_absolute_url())
-    may_set_deadline = access.has_perm_at(request.user, Perm.ACCEPT_HAZARD, hazard.school)
+    may_set_deadline = policy.may_set_deadline(request.user, hazard)
     initial = HazardEditForm.initial_for(hazard)
     if request.method == "POST":
         form = HazardEditForm(request.POST, initial=initial, may_set_deadline=may_set_deadline)
@@ -230,43 +255,67 @@ def hazard_edit(request, code):
 # --- The closed loop ------------------------------------------------------------------------
 
 
+DONE = {
+    "start": gettext_lazy("Rectification of %(code)s has started."),
+    "submit": gettext_lazy("Hazard %(code)s was submitted for acceptance."),
+    "accept": gettext_lazy("Hazard %(code)s was accepted and closed."),
+    "reject": gettext_lazy("Hazard %(code)s was sent back for rectification."),
+    "reopen": gettext_lazy("Hazard %(code)s was reopened."),
+}
+REFUSED = {
+    "start": gettext_lazy("Rectification of %(code)s was not started: %(reason)s"),
+    "submit": gettext_lazy("Hazard %(code)s was not submitted for acceptance: %(reason)s"),
+    "accept": gettext_lazy("Hazard %(code)s was not accepted: %(reason)s"),
+    "reject": gettext_lazy("Hazard %(code)s was not sent back: %(reason)s"),
+    "reopen": gettext_lazy("Hazard %(code)s was not reopened: %(reason)s"),
+}
+
+
 @login_required
 @require_POST
 def hazard_transition(request, code, action):
+    """One step of the loop. A refused step that took text (an acceptance opinion, a reason)
+    shows the page again with what was typed and the error next to it."""
     service = services.TRANSITIONS.get(action)
     if service is None:
         raise Http404
     hazard = hazard_for_user(request.user, code)
-    form = NoteForm(request.POST, required=action in ("reject", "reopen"))
-    if not form.is_valid():
-        if action == "reject":
-            messages.error(request, _("Give the reason for sending it back."))
-        elif action == "reopen":
-            messages.error(request, _("Give the reason for reopening it."))
-        else:
-            messages.error(request, _("The note is too long."))
-        return redirect(hazard.get_absolute_url())
-    try:
-        service(hazard=hazard, actor=request.user, note=form.cleaned_data["note"])
-    except ValidationError as error:  # HazardConflict included
-        messages.error(request, _error_text(error))
+    policy.require_perm(request.user, policy.STEP_PERMS[action], hazard)  # 403 before any form
+    form = _action_form(action, request.POST)
+    error = None
+    if form.is_valid():
+        text = form.cleaned_data["opinion" if action == "accept" else "note"]
+        kwargs = {"opinion": text} if action == "accept" else {"note": text}
+        try:
+            service(hazard=hazard, actor=request.user, **kwargs)
+        except ValidationError as refused:  # HazardConflict and Busy included
+            error = refused
+            _add_errors(form, refused)
     else:
-        done = {
-            "start": _("Rectification of %(code)s has started."),
-            "submit": _("Hazard %(code)s was submitted for acceptance."),
-            "accept": _("Hazard %(code)s was accepted and closed."),
-            "reject": _("Hazard %(code)s was sent back for rectification."),
-            "reopen": _("Hazard %(code)s was reopened."),
-        }[action]
-        messages.success(request, done % {"code": hazard.code})
-    return redirect(hazard.get_absolute_url())
+        error = ValidationError([m for errors in form.errors.values() for m in errors])
+    if error is None:
+        messages.success(request, DONE[action] % {"code": hazard.code})
+        return redirect(hazard.get_absolute_url())
+    if getattr(error, "code", None) in ("conflict", "busy"):
+        messages.error(request, _error_text(error))  # it names the hazard already
+    else:
+        messages.error(
+            request, REFUSED[action] % {"code": hazard.code, "reason": _error_text(error)}
+        )
+    if action not in TEXT_ACTIONS:
+        return redirect(hazard.get_absolute_url())
+    hazard = hazard_for_user(request.user, code)  # as it is now, not as the refused step left it
+    context = _detail_context(request, hazard, bound={action: form})
+    return render(request, "hazards/hazard_detail.html", context)
 
 
 @login_required
 @require_POST
 def hazard_comment(request, code):
     hazard = hazard_for_user(request.user, code)
-    form = NoteForm(request.POST, required=True)
+    if not policy.may_comment(request.user, hazard):
+        raise NotPermitted  # reading a hazard is not taking part in it: 403
+    form = NoteForm(request.POST, required=_("Write a comment first."))
     if not form.is_valid():
         messages.error(request, _("Write a comment first."))
         return redirect(hazard.get_absolute_url())
@@ -336,13 +385,16 @@ def evidence_download(request, code, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def hazard_meeting(request, code):
-    """Record the consultation meeting of a major hazard. A general hazard calls for none: the
-    user is sent back to the hazard with a message."""
+    """Record the consultation meeting of a major hazard, at the level that accepts it (the
+    city; ``policy.require_meeting``, which the service checks again). A general hazard calls
+    for none: the user is sent back to the hazard with a message."""
     hazard = hazard_for_user(request.user, code)
     access.require_perm_at(request.user, Perm.ACCEPT_HAZARD, hazard.school)
     if not hazard.is_major:
         messages.info(request, _("Only a major hazard calls for a consultation meeting."))
         return redirect(hazard.get_absolute_url())
+    if not policy.may_record_meeting(request.user, hazard):
+        raise NotPermitted  # the county sees the hazard; the city records its meeting
     if request.method == "POST":
         form = MeetingForm(request.POST)
         if form.is_valid():

@@ -1,6 +1,8 @@
 """The closed loop in a real browser: the school officer on a phone registers a hazard with a
-photo, completes the five implementations, rectifies it with an after-photo and submits it;
-通州区's county staff, at a desk, accept it. It shows as closed, with its whole timeline."""
+photo, completes the five implementations, rectifies it with an after-photo and submits it,
+each time told the next step; 通州区's county staff, at a 1366 px desk, accept it with an
+acceptance opinion (a blank one is refused next to the field). It shows as closed, with who
+accepted it, when, at which level and with what opinion, and its whole timeline."""
 
 import re
 from urllib.parse import urlsplit
@@ -9,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hazards.models import Evidence, Hazard
-from tests.browser.conftest import VIEWPORTS, PageProblems
+from tests.browser.conftest import PageProblems
 from tests.factories import PASSWORD
 from tests.hazards.conftest import png_bytes, seeded_category
 
@@ -50,6 +52,8 @@ def test_the_closed_loop_on_a_phone_and_a_desk(
     hazard = Hazard.objects.get()
     expect(page.locator("#hazard-photos img")).to_have_count(1)
     expect(page.locator(".hz-five-missing").first).to_be_visible()
+    expect(page.locator("#next-step")).to_have_attribute("data-step", "complete_five")
+    screenshot(page, "hazard-registered")
 
     # The five implementations.
     page.locator("#edit-hazard").click()
@@ -66,10 +70,18 @@ def test_the_closed_loop_on_a_phone_and_a_desk(
     page.locator("#hazard-edit-form [type=submit]").click()
     page.wait_for_url(f"**/hazards/{hazard.code}/")
     expect(page.locator(".hz-five-missing")).to_have_count(0)
+    # The plan is complete: the status followed, and the one solid button starts the work.
+    expect(page.locator(".hz-status")).to_have_attribute("data-status", "planned")
+    expect(page.locator("#next-step")).to_have_attribute("data-step", "start")
+    screenshot(page, "hazard-planned")
 
     page.locator("#action-start").click()
     page.wait_for_url(f"**/hazards/{hazard.code}/")
     expect(page.locator(".hz-status")).to_have_attribute("data-status", "rectifying")
+    expect(page.locator("#next-step")).to_have_attribute("data-step", "add_evidence")
+    screenshot(page, "hazard-rectifying")
+    page.locator("#action-add-evidence").click()
+    expect(page.locator("#upload-form")).to_be_in_viewport()
     page.select_option("#upload-kind", "after")
     page.set_input_files("#upload-file", [png_file("after.png")])
     page.locator("#upload-submit").click()
@@ -84,7 +96,9 @@ def test_the_closed_loop_on_a_phone_and_a_desk(
     page.problems.assert_none(page)
 
     # 通州区 at a desk accepts it.
-    desk = chromium.new_context(base_url=live_server.url, locale="zh-CN", **VIEWPORTS["desktop"])
+    desk = chromium.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 900}
+    )
     desk.set_default_timeout(10_000)
     county = desk.new_page()
     county.problems = PageProblems(county, urlsplit(live_server.url).hostname)
@@ -93,9 +107,21 @@ def test_the_closed_loop_on_a_phone_and_a_desk(
         sign_in(county, "tongzhou")
         county.goto(f"/hazards/{hazard.code}/")
         expect(county.locator("#action-reject-open")).to_be_visible()
+        expect(county.locator("#next-step")).to_have_attribute("data-step", "accept")
+        screenshot(county, "hazard-awaiting")
+        # A blank opinion (spaces get past the browser's own check) is refused by the server,
+        # next to the field; nothing changes.
+        county.fill("#accept-opinion", "   ")
+        county.locator("#action-accept").click()
+        expect(county.locator("#accept-form .invalid-feedback")).to_have_text("请填写验收意见。")
+        expect(county.locator(".hz-status")).to_have_attribute("data-status", "awaiting_acceptance")
+        screenshot(county, "hazard-accept-refused")
+        county.fill("#accept-opinion", "经现场复查，消防栓已更换并试水正常，同意销号。")
         county.locator("#action-accept").click()
         county.wait_for_url(f"**/hazards/{hazard.code}/")
         expect(county.locator(".hz-status")).to_have_attribute("data-status", "closed")
+        expect(county.locator("#accepted-level")).to_have_text("县级")
+        expect(county.locator("#acceptance-opinion")).to_contain_text("试水正常")
         events = county.locator("#timeline-events > li")
         kinds = [events.nth(i).get_attribute("data-kind") for i in range(events.count())]
         assert kinds[0] == "registered"
@@ -110,6 +136,8 @@ def test_the_closed_loop_on_a_phone_and_a_desk(
     hazard.refresh_from_db()
     assert hazard.status == Hazard.Status.CLOSED
     assert hazard.accepted_by == county_staff
+    assert hazard.accepted_level == Hazard.AcceptanceLevel.COUNTY
+    assert hazard.acceptance_opinion == "经现场复查，消防栓已更换并试水正常，同意销号。"
     assert set(hazard.evidence.values_list("kind", flat=True)) == {
         Evidence.Kind.BEFORE,
         Evidence.Kind.AFTER,

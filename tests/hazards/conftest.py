@@ -4,12 +4,15 @@
 (as the school officer at 通州区实验小学 by default); ``make_planned_hazard(**overrides)``
 does the same with the five implementations filled, so the hazard is ``planned``.
 ``png_bytes()`` / ``png_upload(name)`` give a tiny valid PNG for evidence uploads.
+``local(day, hour)`` is a moment of that day in the portal's time zone, for time-machine: the
+tests that depend on the date stand the clock on a fixed day, so they run the same every day.
 """
 
 import base64
 import datetime as dt
 import importlib
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -23,6 +26,11 @@ from hazards.models import Hazard, HazardCategory
 PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
+
+
+def local(day, hour=9):
+    """``day`` at ``hour`` o'clock in Asia/Shanghai (settings.TIME_ZONE)."""
+    return dt.datetime.combine(day, dt.time(hour), ZoneInfo("Asia/Shanghai"))
 
 
 def png_bytes():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from campaign.models import OrgUnit
 from hazards import demo, services
 from hazards.models import Hazard, HazardCategory, HazardCodeCounter, HazardEvent
+from tests.hazards.conftest import local
 
 Status = Hazard.Status
 # The loop's order, to check that each story only moves along allowed steps.
@@ -32,9 +33,19 @@ def many_schools(tree):
     return tree
 
 
+# The clock stands on a fixed day (time-machine), so that the register, dated relative to
+# "now", is the same in every run whatever the date.
+TODAY = dt.date(2026, 5, 20)
+
+
+@pytest.fixture(autouse=True)
+def on_today(time_machine):
+    time_machine.move_to(local(TODAY, 18))
+
+
 def _now():
-    """A fixed moment of today, so that a run does not depend on the minute it starts."""
-    return dt.datetime.combine(timezone.localdate(), dt.time(17, 0))
+    """The demo's "now": a fixed moment of today (the local wall time seed_demo uses)."""
+    return dt.datetime.combine(TODAY, dt.time(17, 0))
 
 
 def test_demo_register_is_consistent(many_schools, county_staff, city_staff):
@@ -55,11 +66,20 @@ def test_demo_register_is_consistent(many_schools, county_staff, city_staff):
         assert set(steps) <= ALLOWED, h.code
         assert story[-1].to_status == h.status, h.code
         assert [e.at for e in story] == sorted(e.at for e in story)
-        assert h.status == Status.REPORTED or h.five_complete
+        # The status follows the data: registered exactly while the page shows a gap in the
+        # five implementations (so a planned one offers "start rectification").
+        missing = services.five_implementations_missing(h)
+        assert (h.status == Status.REPORTED) == bool(missing), (h.code, h.status, missing)
+        assert h.five_complete == (not missing), h.code
         # Numbered by the year found, as registration numbers them.
         assert h.code.startswith(f"NT-{h.found_on.year}-"), h.code
         if h.status == Status.CLOSED:
             assert h.closed_at is not None
+            # Accepted at the level the grade requires, with an opinion, as in its event.
+            assert h.accepted_level == ("city" if h.is_major or not h.county_id else "county")
+            assert h.acceptance_opinion == story[-1].note != ""
+        else:
+            assert (h.accepted_level, h.acceptance_opinion, h.closed_at) == ("", "", None)
     # Denormalised keys match the school.
     for h in Hazard.objects.select_related("school"):
         parent = h.school.parent
@@ -72,6 +92,9 @@ def test_demo_register_is_consistent(many_schools, county_staff, city_staff):
     # Some schools registered nothing (the zero-data list has entries).
     with_hazards = {h.school_id for h in hazards}
     assert OrgUnit.objects.filter(kind="school").exclude(pk__in=with_hazards).exists()
+    # Of the newest 50 (the register's first page) the registered ones are few.
+    newest = sorted(hazards, key=lambda h: (h.found_on, h.pk), reverse=True)[:50]
+    assert sum(h.status == Status.REPORTED for h in newest) <= 10
     # Running again changes nothing.
     assert demo.seed_demo_hazards(city=tree.city, total=400, now=_now()) == 0
     assert Hazard.objects.count() == 400

@@ -106,14 +106,20 @@ def test_the_whole_loop_through_the_views(
 
     county = client_for(county_staff)
     assert detail(county, hazard).context["actions"] == ["accept", "reject"]
-    response = act(county, hazard, "accept", note="现场复查合格")
+    response = act(county, hazard, "accept", opinion="现场复查合格")
     assert response.status_code == 302
     page = county.get(response["Location"])
     hazard.refresh_from_db()
     assert hazard.status == Hazard.Status.CLOSED
     html = page.content.decode()
     assert 'data-status="closed"' in html
-    assert "现场复查合格" in html
+    # Who accepted, when, at which level and with what opinion: on the hazard's facts.
+    assert zh("Hazard %(code)s was accepted and closed.") % {"code": hazard.code} in html
+    facts = between(html, 'id="acceptance"', "</dl>")
+    assert county_staff.display_name in facts
+    assert zh("county level") in facts
+    assert timezone.localtime(hazard.closed_at).strftime("%Y-%m-%d %H:%M") in facts
+    assert "现场复查合格" in facts
     kinds = [e.kind for e in page.context["events"]]
     assert kinds[0] == HazardEvent.Kind.REGISTERED
     to = [e.to_status for e in page.context["events"] if e.kind == HazardEvent.Kind.TRANSITION]
@@ -174,7 +180,8 @@ def test_school_officer_cannot_accept(client_for, school_officer, make_planned_h
     hazard = _awaiting(make_planned_hazard, school_officer)
     officer = client_for(school_officer)
     assert "accept" not in detail(officer, hazard).context["actions"]
-    assert act(officer, hazard, "accept").status_code == 403
+    assert act(officer, hazard, "accept", opinion="同意").status_code == 403
+    assert act(officer, hazard, "accept").status_code == 403  # no opinion: still 403 first
     hazard.refresh_from_db()
     assert hazard.status == Hazard.Status.AWAITING_ACCEPTANCE
 
@@ -186,11 +193,15 @@ def test_county_cannot_accept_a_major_hazard(
     county = client_for(county_staff)
     page = detail(county, hazard)
     assert "accept" not in page.context["actions"]
-    response = act(county, hazard, "accept")
-    assert response.status_code == 302
-    messages = [str(m) for m in county.get(response["Location"]).context["messages"]]
-    # The page speaks Chinese: the user reads exactly the translated rule.
-    assert zh("A major hazard is accepted by the city.") in messages
+    response = act(county, hazard, "accept", opinion="整改到位")
+    assert response.status_code == 200  # the page again, with what was typed
+    messages = [str(m) for m in response.context["messages"]]
+    # The page speaks Chinese: the user reads what was refused and exactly the rule.
+    refused = zh("Hazard %(code)s was not accepted: %(reason)s") % {
+        "code": hazard.code,
+        "reason": zh("A major hazard is accepted by the city."),
+    }
+    assert messages == [refused]
     hazard.refresh_from_db()
     assert hazard.status == Hazard.Status.AWAITING_ACCEPTANCE
     page = detail(client_for(city_staff), hazard)
@@ -207,8 +218,11 @@ def test_the_rectifier_cannot_accept_their_own(client_for, county_staff, make_ha
     services.hazard_submit_for_acceptance(hazard=hazard, actor=county_staff)
     county = client_for(county_staff)
     assert detail(county, hazard).context["actions"] == ["reject"]
-    response = act(county, hazard, "accept")
-    assert response.status_code == 302
+    response = act(county, hazard, "accept", opinion="整改到位")
+    assert response.status_code == 200
+    assert zh("The person who rectified a hazard cannot also accept it.") in str(
+        list(response.context["messages"])
+    )
     hazard.refresh_from_db()
     assert hazard.status == Hazard.Status.AWAITING_ACCEPTANCE
 
@@ -220,9 +234,15 @@ def test_reject_without_reason_changes_nothing(
     county = client_for(county_staff)
     events = hazard.events.count()
     response = act(county, hazard, "reject", note="   ")
-    assert response.status_code == 302
-    messages = [str(m) for m in county.get(response["Location"]).context["messages"]]
-    assert messages
+    assert response.status_code == 200
+    assert response.context["open_action"] == "reject"  # the reason's box is open again
+    reason = zh("Give the reason for sending it back.")
+    assert response.context["reject_form"].errors["note"] == [reason]
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [
+        zh("Hazard %(code)s was not sent back: %(reason)s")
+        % {"code": hazard.code, "reason": reason}
+    ]
     hazard.refresh_from_db()
     assert hazard.status == Hazard.Status.AWAITING_ACCEPTANCE
     assert hazard.events.count() == events
@@ -355,11 +375,18 @@ def test_emptying_the_five_once_planned_changes_nothing(
     assert hazard.location != "改过的位置" and hazard.measures
 
 
-def test_meeting(client_for, city_staff, school_officer, make_hazard):
+def test_meeting(client_for, city_staff, county_staff, school_officer, make_hazard):
     major = make_hazard(level=Hazard.Level.MAJOR)
     url = reverse("hazards:hazard_meeting", args=[major.code])
     assert client_for(school_officer).get(url).status_code == 403
+    # The county sees the hazard and its warning, but the city records the meeting.
+    county = client_for(county_staff)
+    page = detail(county, major).content.decode()
+    assert 'id="consultation-warning"' in page and 'id="record-meeting"' not in page
+    assert county.get(url).status_code == 403
+    assert county.post(url, {"held_on": timezone.localdate().isoformat()}).status_code == 403
     city = client_for(city_staff)
+    assert 'id="record-meeting"' in detail(city, major).content.decode()
     assert city.get(url).status_code == 200
     response = city.post(
         url,
@@ -381,6 +408,83 @@ def test_meeting(client_for, city_staff, school_officer, make_hazard):
     assert response.status_code == 302
 
 
+def test_an_empty_opinion_is_refused_next_to_the_field(
+    client_for, school_officer, county_staff, make_planned_hazard
+):
+    hazard = _awaiting(make_planned_hazard, school_officer)
+    response = act(client_for(county_staff), hazard, "accept", opinion="   ")
+    assert response.status_code == 200
+    assert response.context["accept_form"].errors["opinion"] == [zh("Give the acceptance opinion.")]
+    form = between(response.content.decode(), 'id="accept-form"', "</form>")
+    assert zh("Give the acceptance opinion.") in form
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.AWAITING_ACCEPTANCE
+    assert not hazard.events.filter(to_status=Hazard.Status.CLOSED).exists()
+
+
+def test_a_refused_opinion_keeps_what_was_typed(
+    client_for, school_officer, county_staff, make_planned_hazard
+):
+    hazard = _awaiting(make_planned_hazard, school_officer)
+    typed = "经现场复查，" + "整改到位。" * 400  # over the 2,000 characters an opinion takes
+    response = act(client_for(county_staff), hazard, "accept", opinion=typed)
+    assert response.status_code == 200
+    assert response.context["accept_form"].errors["opinion"]
+    assert typed in between(response.content.decode(), 'id="accept-opinion"', "</textarea>")
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.AWAITING_ACCEPTANCE
+
+
+def test_a_leader_reads_but_does_not_comment(client_for, leader, inspector, make_hazard):
+    hazard = make_hazard()
+    page = detail(client_for(leader), hazard)
+    assert page.status_code == 200
+    assert page.context["comment_form"] is None
+    assert 'id="comment-form"' not in page.content.decode()
+    url = reverse("hazards:hazard_comment", args=[hazard.code])
+    assert client_for(leader).post(url, {"note": "请尽快整改"}).status_code == 403
+    assert client_for(leader).post(url, {"note": ""}).status_code == 403
+    assert not hazard.events.filter(kind=HazardEvent.Kind.COMMENT).exists()
+    # An inspector, who registers hazards, takes part: they may comment.
+    assert 'id="comment-form"' in detail(client_for(inspector), hazard).content.decode()
+    assert client_for(inspector).post(url, {"note": "复查时再看"}).status_code == 302
+    assert hazard.events.filter(kind=HazardEvent.Kind.COMMENT).count() == 1
+
+
+def next_step(client, hazard):
+    return detail(client, hazard).context["next_step"]
+
+
+def test_the_page_names_the_next_step(
+    client_for, school_officer, county_staff, city_staff, make_hazard, hazard_category
+):
+    officer, county = client_for(school_officer), client_for(county_staff)
+    hazard = make_hazard()
+    assert next_step(officer, hazard) == "complete_five"
+    assert next_step(client_for(city_staff), hazard) == "complete_five"
+    hazard = services.hazard_update(hazard=hazard, actor=school_officer, **five_implementations())
+    assert next_step(officer, hazard) == "start"
+    act(officer, hazard, "start")
+    page = detail(officer, hazard)
+    assert page.context["next_step"] == "add_evidence"
+    html = page.content.decode()
+    assert 'id="action-add-evidence"' in html and 'href="#upload-form"' in html
+    upload(officer, hazard)
+    assert next_step(officer, hazard) == "submit"
+    act(officer, hazard, "submit")
+    assert next_step(officer, hazard) == "wait_acceptance"
+    assert next_step(county, hazard) == "accept"
+    act(county, hazard, "accept", opinion="整改到位")
+    assert next_step(officer, hazard) is None
+    major = make_hazard(level=Hazard.Level.MAJOR, **five_implementations())
+    act(officer, major, "start")
+    upload(officer, major)
+    act(officer, major, "submit")
+    assert next_step(officer, major) == "wait_major"
+    assert next_step(county, major) == "wait_major"  # the county may not accept a major one
+    assert next_step(client_for(city_staff), major) == "accept"
+
+
 def test_detail_query_count_does_not_grow(client_for, school_officer, make_planned_hazard):
     hazard = make_planned_hazard()
     officer = client_for(school_officer)
@@ -398,6 +502,12 @@ def test_detail_query_count_does_not_grow(client_for, school_officer, make_plann
         hazard=hazard, actor=school_officer, kind=Evidence.Kind.BEFORE, upload=png_upload()
     )
     assert count() == few
+
+
+def between(html, start, end):
+    """The part of the page from ``start`` up to the next ``end``."""
+    assert start in html, start
+    return html.split(start, 1)[1].split(end, 1)[0]
 
 
 def zh(msgid):

@@ -6,15 +6,21 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from core import services as core_services
 from core.models import JobRun
 from hazards.excel import COLUMNS
 from hazards.models import Hazard
+from tests.hazards.conftest import local
 
-TODAY = timezone.localdate()
+# A fixed day, so that the test runs the same whatever the date.
+TODAY = dt.date(2026, 4, 8)
+
+
+@pytest.fixture(autouse=True)
+def on_today(time_machine):
+    time_machine.move_to(local(TODAY, 9))
 
 
 @pytest.fixture

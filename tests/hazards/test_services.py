@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaign.roles import Role
-from core.errors import OutOfScope
+from core.errors import NotPermitted, OutOfScope
 from hazards import services
 from hazards.models import Evidence, Hazard, HazardEvent
 from tests.factories import UserFactory, grant
@@ -158,7 +159,7 @@ def test_time_limit_change_records_what_it_replaced_even_from_a_stale_page(
 
 def test_time_limit_of_a_hazard_closed_meanwhile_is_refused(awaiting, county_staff):
     stale = Hazard.objects.get(pk=awaiting.pk)
-    services.hazard_accept(hazard=awaiting, actor=county_staff)
+    services.hazard_accept(hazard=awaiting, actor=county_staff, opinion="整改到位")
     with pytest.raises(services.HazardConflict):
         services.hazard_set_deadline(
             hazard=stale, actor=county_staff, deadline=stale.deadline + dt.timedelta(days=3)
@@ -176,7 +177,7 @@ def test_edit_permissions(make_hazard, leader, inspector, other_county_staff):
 
 
 def test_a_closed_hazard_cannot_be_edited(awaiting, county_staff):
-    services.hazard_accept(hazard=awaiting, actor=county_staff, note="")
+    services.hazard_accept(hazard=awaiting, actor=county_staff, opinion="整改到位")
     with pytest.raises(services.HazardConflict):
         services.hazard_update(hazard=awaiting, actor=county_staff, location="操场")
 
@@ -218,14 +219,31 @@ def test_a_school_cannot_accept(awaiting, school_officer, tree):
     officer2 = grant(UserFactory(username="officer2"), Role.SCHOOL_OFFICER, tree.tz_school)
     for actor in (school_officer, officer2):
         with pytest.raises(PermissionDenied):
-            services.hazard_accept(hazard=awaiting, actor=actor, note="")
+            services.hazard_accept(hazard=awaiting, actor=actor, opinion="整改到位")
 
 
-def test_the_county_accepts_a_general_hazard(awaiting, county_staff):
-    hazard = services.hazard_accept(hazard=awaiting, actor=county_staff, note="已复查")
+def test_the_county_accepts_a_general_hazard_and_the_acceptance_is_recorded(awaiting, county_staff):
+    hazard = services.hazard_accept(hazard=awaiting, actor=county_staff, opinion="已复查，整改到位")
     assert hazard.status == S.CLOSED
+    hazard = Hazard.objects.get(pk=hazard.pk)
     assert hazard.accepted_by == county_staff and hazard.closed_at
+    assert hazard.accepted_level == Hazard.AcceptanceLevel.COUNTY
+    assert hazard.acceptance_opinion == "已复查，整改到位"
     assert transitions(hazard)[-1] == ("awaiting_acceptance", "closed")
+    assert hazard.events.last().note == "已复查，整改到位"
+
+
+def test_acceptance_needs_an_opinion(awaiting, county_staff):
+    for opinion in ("", "   "):
+        with pytest.raises(ValidationError) as refused:
+            services.hazard_accept(hazard=awaiting, actor=county_staff, opinion=opinion)
+        assert refused.value.error_dict["opinion"][0].code == "required"
+    assert Hazard.objects.get(pk=awaiting.pk).status == S.AWAITING_ACCEPTANCE
+
+
+def test_the_city_accepting_a_general_hazard_is_recorded_at_city_level(awaiting, city_staff):
+    services.hazard_accept(hazard=awaiting, actor=city_staff, opinion="市级抽查验收合格")
+    assert Hazard.objects.get(pk=awaiting.pk).accepted_level == Hazard.AcceptanceLevel.CITY
 
 
 def test_a_major_hazard_is_accepted_by_the_city_only(
@@ -234,17 +252,23 @@ def test_a_major_hazard_is_accepted_by_the_city_only(
     hazard = make_planned_hazard(level=Hazard.Level.MAJOR)
     services.hazard_start_rectification(hazard=hazard, actor=school_officer)
     hazard = submitted(hazard, school_officer)
-    with pytest.raises(ValidationError):
-        services.hazard_accept(hazard=hazard, actor=county_staff, note="")
+    with pytest.raises(ValidationError) as refused:
+        services.hazard_accept(hazard=hazard, actor=county_staff, opinion="同意")
+    assert refused.value.code == "level"
+    assert refused.value.messages == [gettext("A major hazard is accepted by the city.")]
     assert Hazard.objects.get(pk=hazard.pk).status == S.AWAITING_ACCEPTANCE
-    assert services.hazard_accept(hazard=hazard, actor=city_staff, note="").status == S.CLOSED
+    services.hazard_accept(hazard=hazard, actor=city_staff, opinion="同意销号")
+    hazard = Hazard.objects.get(pk=hazard.pk)
+    assert (hazard.status, hazard.accepted_level) == (S.CLOSED, "city")
 
 
 def test_the_rectifier_cannot_accept(rectifying, county_staff, city_staff):
     hazard = submitted(rectifying, county_staff)
-    with pytest.raises(ValidationError):
-        services.hazard_accept(hazard=hazard, actor=county_staff, note="")
-    assert services.hazard_accept(hazard=hazard, actor=city_staff, note="").status == S.CLOSED
+    with pytest.raises(ValidationError) as refused:
+        services.hazard_accept(hazard=hazard, actor=county_staff, opinion="同意")
+    assert refused.value.code == "rectifier"
+    hazard = services.hazard_accept(hazard=hazard, actor=city_staff, opinion="同意")
+    assert hazard.status == S.CLOSED
 
 
 def test_reject_needs_a_reason_and_goes_back_to_rectifying(awaiting, county_staff):
@@ -261,12 +285,17 @@ def test_reject_needs_a_reason_and_goes_back_to_rectifying(awaiting, county_staf
 
 
 def test_reopen_needs_a_reason_and_clears_the_acceptance(awaiting, county_staff):
-    services.hazard_accept(hazard=awaiting, actor=county_staff, note="")
+    services.hazard_accept(hazard=awaiting, actor=county_staff, opinion="整改到位")
     with pytest.raises(ValidationError):
         services.hazard_reopen(hazard=awaiting, actor=county_staff, note="")
     hazard = services.hazard_reopen(hazard=awaiting, actor=county_staff, note="复查仍存在")
     assert hazard.status == S.RECTIFYING
+    hazard = Hazard.objects.get(pk=hazard.pk)
     assert hazard.accepted_by is None and hazard.closed_at is None
+    assert (hazard.accepted_level, hazard.acceptance_opinion) == ("", "")
+    # The events keep the history.
+    accepted = hazard.events.get(to_status=S.CLOSED)
+    assert (accepted.actor, accepted.note) == (county_staff, "整改到位")
 
 
 @pytest.mark.parametrize(
@@ -274,7 +303,7 @@ def test_reopen_needs_a_reason_and_clears_the_acceptance(awaiting, county_staff)
     [
         ("start", {}),
         ("submit", {}),
-        ("accept", {"note": ""}),
+        ("accept", {"opinion": "同意"}),
         ("reject", {"note": "不行"}),
         ("reopen", {"note": "复查"}),
     ],
@@ -290,14 +319,20 @@ def test_every_transition_checks_its_from_state(make_hazard, city_staff, action,
 # --- Comments and files --------------------------------------------------------------------
 
 
-def test_anyone_who_sees_it_may_comment(make_hazard, leader, other_county_staff):
+def test_those_who_take_part_may_comment_a_leader_only_reads(
+    make_hazard, school_officer, inspector, county_staff, leader, other_county_staff
+):
     hazard = make_hazard()
-    services.hazard_comment(hazard=hazard, actor=leader, note="请尽快整改")
-    assert hazard.events.filter(kind=HazardEvent.Kind.COMMENT).count() == 1
+    for actor in (school_officer, inspector, county_staff):
+        services.hazard_comment(hazard=hazard, actor=actor, note="已通知总务处")
+    assert hazard.events.filter(kind=HazardEvent.Kind.COMMENT).count() == 3
+    with pytest.raises(NotPermitted):
+        services.hazard_comment(hazard=hazard, actor=leader, note="请尽快整改")
     with pytest.raises(OutOfScope):
         services.hazard_comment(hazard=hazard, actor=other_county_staff, note="x")
     with pytest.raises(ValidationError):
-        services.hazard_comment(hazard=hazard, actor=leader, note=" ")
+        services.hazard_comment(hazard=hazard, actor=school_officer, note=" ")
+    assert hazard.events.filter(kind=HazardEvent.Kind.COMMENT).count() == 3
 
 
 def test_files_need_the_right_permission_and_content(make_hazard, inspector, leader):
@@ -332,8 +367,67 @@ def test_a_plan_file_can_complete_the_five(make_hazard, school_officer):
 
 
 def test_a_closed_hazard_takes_no_files(awaiting, county_staff):
-    hazard = services.hazard_accept(hazard=awaiting, actor=county_staff, note="")
+    hazard = services.hazard_accept(hazard=awaiting, actor=county_staff, opinion="整改到位")
     with pytest.raises(services.HazardConflict):
         services.hazard_attach(
             hazard=hazard, actor=county_staff, kind=Evidence.Kind.DOCUMENT, upload=png_upload()
         )
+
+
+def test_a_time_limit_that_completes_the_five_plans_the_hazard(make_hazard, county_staff):
+    hazard = make_hazard(**five_implementations())
+    assert hazard.status == S.PLANNED
+    # A registered hazard whose only gap is its time limit (an import without one, say).
+    Hazard.objects.filter(pk=hazard.pk).update(
+        status=S.REPORTED, five_complete=False, deadline=None
+    )
+    hazard.refresh_from_db()
+    services.hazard_set_deadline(
+        hazard=hazard, actor=county_staff, deadline=timezone.localdate() + dt.timedelta(days=9)
+    )
+    hazard.refresh_from_db()
+    assert (hazard.status, hazard.five_complete) == (S.PLANNED, True)
+    assert transitions(hazard)[-1] == ("reported", "planned")
+
+
+# --- The consultation meeting (S12) --------------------------------------------------------
+
+MEETING = {
+    "held_on": dt.date(2026, 3, 2),
+    "attendees": "市教育局、通州区教育局、学校",
+    "opinions": "立即停用",
+    "measures": "更换设备",
+    "deadline": dt.date(2026, 3, 20),
+    "responsible_department": "通州区教育局",
+}
+
+
+def test_the_city_records_a_major_hazards_meeting(make_hazard, city_staff, tree):
+    hazard = make_hazard(level=Hazard.Level.MAJOR)
+    meeting = services.consultation_meeting_record(hazard=hazard, actor=city_staff, **MEETING)
+    hazard.refresh_from_db()
+    assert hazard.consultation_meeting == meeting
+    assert meeting.unit == tree.city  # convened by the city, which accepts major hazards
+    assert hazard.events.filter(kind=HazardEvent.Kind.MEETING).count() == 1
+
+
+def test_the_county_does_not_record_a_major_hazards_meeting(make_hazard, county_staff):
+    hazard = make_hazard(level=Hazard.Level.MAJOR)
+    with pytest.raises(ValidationError) as refused:
+        services.consultation_meeting_record(hazard=hazard, actor=county_staff, **MEETING)
+    assert refused.value.code == "level"
+    hazard.refresh_from_db()
+    assert hazard.consultation_meeting is None
+    assert not hazard.events.filter(kind=HazardEvent.Kind.MEETING).exists()
+
+
+def test_a_general_hazard_calls_for_no_meeting(make_hazard, city_staff, school_officer):
+    hazard = make_hazard()
+    with pytest.raises(ValidationError) as refused:
+        services.consultation_meeting_record(hazard=hazard, actor=city_staff, **MEETING)
+    assert refused.value.code == "not_major"
+    with pytest.raises(NotPermitted):
+        services.consultation_meeting_record(
+            hazard=make_hazard(level=Hazard.Level.MAJOR), actor=school_officer, **MEETING
+        )
+    assert not HazardEvent.objects.filter(kind=HazardEvent.Kind.MEETING).exists()
