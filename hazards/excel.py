@@ -26,6 +26,7 @@ from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core import dates
+from core.db import Busy, retry_on_conflict
 from core.errors import OutOfScope
 from core.jobs import JobFailed, ProducedFile
 from core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters, strip_control_characters
@@ -449,29 +450,39 @@ def hazards_import(*, file, actor):
     errors += _check_rows(rows, actor)
     if errors:
         return ImportResult(errors=sorted(errors, key=lambda e: (e.row, e.column)))
-    current = None
+    progress = {"row": None}
     try:
-        with transaction.atomic():
-            for row in rows:
-                current = row
-                five = {f: row[f] for f in FIVE_WITHOUT_DEADLINE if row[f] not in (None, "")}
-                services.hazard_register(
-                    school=row["school"],
-                    category=row["category"],
-                    level=row["level"],
-                    source=row["source"],
-                    location=row["location"],
-                    description=row["description"],
-                    found_on=row["found_on"],
-                    deadline=row["deadline"],
-                    provincial_ref=row["provincial_ref"] or "",
-                    actor=actor,
-                    **five,
-                )
+        _register_rows(rows, actor, progress)
+    except Busy as exc:  # a deadlock three times over: nothing was imported
+        return ImportResult(errors=[file_error(" ".join(exc.messages))])
     except (ValidationError, PermissionDenied, OutOfScope) as exc:
         messages = getattr(exc, "messages", None) or [_("You may not register this hazard.")]
-        return ImportResult(errors=[RowError(current["_row"], "", " ".join(messages))])
+        return ImportResult(errors=[RowError(progress["row"], "", " ".join(messages))])
     return ImportResult(imported=len(rows))
+
+
+@retry_on_conflict
+@transaction.atomic
+def _register_rows(rows, actor, progress):
+    """Register every checked row in one transaction, run again as a whole when PostgreSQL
+    breaks a deadlock with another import (the rows of two files touch the county tallies in
+    their own orders). ``progress["row"]`` says which row a refusal came from."""
+    for row in rows:
+        progress["row"] = row["_row"]
+        five = {f: row[f] for f in FIVE_WITHOUT_DEADLINE if row[f] not in (None, "")}
+        services.hazard_register(
+            school=row["school"],
+            category=row["category"],
+            level=row["level"],
+            source=row["source"],
+            location=row["location"],
+            description=row["description"],
+            found_on=row["found_on"],
+            deadline=row["deadline"],
+            provincial_ref=row["provincial_ref"] or "",
+            actor=actor,
+            **five,
+        )
 
 
 def template_workbook(*, actor):

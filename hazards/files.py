@@ -1,4 +1,8 @@
-"""Checks on uploaded evidence: images and PDF/Office documents only, recognised by content."""
+"""Checks on uploaded evidence: images and PDF/Office documents only, recognised by content;
+and the name a file is stored under."""
+
+import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,3 +49,15 @@ def check_upload(upload):
             _("Only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF or Office documents are accepted.")
         )
     return content_type
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def storage_name(original):
+    """The name an upload is stored under: random, with the original's extension when it is
+    a plain one. The person's own file name (any length, any script) is kept in the database
+    and given back on download; on disk a name of ~90 Chinese characters would pass the
+    file system's limit of 255 bytes."""
+    match = _EXTENSION.search(original or "")
+    return f"{uuid.uuid4().hex}{match.group(0).lower() if match else ''}"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign import access
 from campaign.models import Meeting, OrgUnit
 from campaign.roles import Perm
+from core.forms import PlausibleDateField, PortalForm
 from hazards import selectors
 from hazards.files import check_upload
 from hazards.models import FIVE_WITHOUT_DEADLINE, Evidence, Hazard
@@ -88,7 +89,7 @@ class CategoryField(forms.TypedChoiceField):
         return category
 
 
-class FiveImplementationsMixin(forms.Form):
+class FiveImplementationsMixin(PortalForm):
     """The five implementations (五落实): responsibility, measures, funds, time limit, plan."""
 
     responsible_unit = forms.CharField(
@@ -147,7 +148,7 @@ class HazardNewForm(FiveImplementationsMixin):
     description = forms.CharField(
         label=_label("description"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    found_on = forms.DateField(label=_label("found_on"), widget=DateInput())
+    found_on = PlausibleDateField(label=_label("found_on"), widget=DateInput())
     photos = MultipleFileField(
         label=_("Photos (before rectification)"),
         required=False,
@@ -234,9 +235,9 @@ class HazardEditForm(FiveImplementationsMixin):
     description = forms.CharField(
         label=_label("description"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    found_on = forms.DateField(label=_label("found_on"), widget=DateInput())
+    found_on = PlausibleDateField(label=_label("found_on"), widget=DateInput())
     provincial_ref = forms.CharField(label=_label("provincial_ref"), max_length=40, required=False)
-    deadline = forms.DateField(label=_label("deadline"), widget=DateInput(), required=False)
+    deadline = PlausibleDateField(label=_label("deadline"), widget=DateInput(), required=False)
 
     EDITABLE = (
         "category",
@@ -279,7 +280,7 @@ class HazardEditForm(FiveImplementationsMixin):
         return kwargs
 
 
-class NoteForm(forms.Form):
+class NoteForm(PortalForm):
     """The note of a transition (required for reject and reopen) or a comment.
 
     ``required`` is the message for an empty note when one is required."""
@@ -299,7 +300,7 @@ class NoteForm(forms.Form):
         return self.cleaned_data["note"].strip()
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(PortalForm):
     """Acceptance (验收) is a record: the acceptor writes the acceptance opinion (验收意见)."""
 
     opinion = forms.CharField(
@@ -315,7 +316,7 @@ class AcceptForm(forms.Form):
         _bootstrap(self.fields.values())
 
 
-class UploadForm(forms.Form):
+class UploadForm(PortalForm):
     kind = forms.ChoiceField(label=_label("kind", Evidence), choices=Evidence.Kind.choices)
     file = forms.FileField(label=_("File"))
 
@@ -324,8 +325,8 @@ class UploadForm(forms.Form):
         _bootstrap(self.fields.values())
 
 
-class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_label("held_on", Meeting), widget=DateInput())
+class MeetingForm(PortalForm):
+    held_on = PlausibleDateField(label=_label("held_on", Meeting), widget=DateInput())
     attendees = forms.CharField(
         label=_label("attendees", Meeting), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -335,7 +336,7 @@ class MeetingForm(forms.Form):
     measures = forms.CharField(
         label=_label("measures", Meeting), widget=forms.Textarea(attrs={"rows": 3})
     )
-    deadline = forms.DateField(label=_label("deadline", Meeting), widget=DateInput())
+    deadline = PlausibleDateField(label=_label("deadline", Meeting), widget=DateInput())
     responsible_department = forms.CharField(
         label=_label("responsible_department", Meeting), max_length=100
     )

@@ -164,3 +164,104 @@ def test_marking_a_notification_read_with_an_odd_id_says_so(county_staff, client
     response = client_for(county_staff).post(reverse("core:notification_read"), {"id": raw})
     assert response.status_code == 302
     assert response["Location"] == reverse("core:notification_list")
+
+
+def test_the_register_data_migration_repairs_stored_hazards(tree, make_hazard):
+    hazard = make_hazard()
+    Hazard.objects.filter(pk=hazard.pk).update(location="教学楼\x0b一楼", description="无水\x07")
+    migration = importlib.import_module("hazards.migrations.0007_repair_control_characters")
+    migration.repair(apps, None)
+    hazard.refresh_from_db()
+    assert (hazard.location, hazard.description) == ("教学楼一楼", "无水")
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+def test_a_file_with_a_very_long_chinese_name_is_stored_and_keeps_its_name(
+    make_hazard, client_for, school_officer, settings, tmp_path
+):
+    from tests.hazards.conftest import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    hazard = make_hazard()
+    name = "整改前现场照片" * 13 + ".png"  # 91 characters, 271 bytes in UTF-8
+    upload = SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+    response = client_for(school_officer).post(
+        reverse("hazards:hazard_upload", args=[hazard.code]), {"kind": "before", "file": upload}
+    )
+    assert response.status_code == 302
+    evidence = hazard.evidence.get()
+    assert evidence.original_name == name
+    assert len(evidence.file.name.rsplit("/", 1)[-1].encode()) < 100
+    download = client_for(school_officer).get(
+        reverse("hazards:evidence_download", args=[hazard.code, evidence.pk])
+    )
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == png_bytes()
+
+
+# --- Dates in the register's forms and services ------------------------------------------------
+
+
+@pytest.mark.parametrize("found_on", [dt.date(1, 1, 1), dt.date(1999, 12, 31)])
+def test_the_register_refuses_an_implausible_date_found(tree, make_hazard, found_on):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        make_hazard(found_on=found_on)
+    assert "found_on" in refused.value.message_dict
+    assert not Hazard.objects.exists()
+
+
+def test_a_bulk_deadline_far_ahead_says_why_and_changes_nothing(
+    tree, make_hazard, county_staff, en_client_for
+):
+    from tests.hazards.conftest import five_implementations
+
+    hazard = make_hazard(**five_implementations())
+    before = hazard.deadline
+    response = en_client_for(county_staff).post(
+        reverse("hazards:hazard_bulk"),
+        {"action": "set_deadline", "deadline": "9999-12-31", "code": [hazard.code]},
+        follow=True,
+    )
+    assert "Enter a date from 2000-01-01" in response.content.decode()
+    hazard.refresh_from_db()
+    assert hazard.deadline == before
+
+
+def test_every_form_of_the_portal_guards_its_fields():
+    """Every form class in the project derives from core.forms.PortalForm (or its mixin), so
+    its text refuses control characters and its dates must be plausible."""
+    import importlib as il
+    import pkgutil
+
+    from django import forms
+
+    from core.forms import PortalFormMixin
+
+    for package in ("core", "campaign", "hazards", "portal", "inspections", "reporting"):
+        module = il.import_module(package)
+        for info in pkgutil.walk_packages(module.__path__, f"{package}."):
+            if ".migrations" not in info.name and ".management" not in info.name:
+                il.import_module(info.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = {
+        cls
+        for cls in subclasses(forms.BaseForm)
+        if cls.__module__.split(".")[0]
+        in ("core", "campaign", "hazards", "portal", "inspections", "reporting")
+    }
+    assert len(ours) > 10
+    unguarded = sorted(
+        f"{c.__module__}.{c.__name__}"
+        for c in ours
+        if not issubclass(c, PortalFormMixin) and c.__name__ != "PortalForm"
+    )
+    assert not unguarded, f"forms that do not derive from PortalForm: {unguarded}"

@@ -57,10 +57,12 @@ dates = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(str),
     st.sampled_from(NASTY),
 )
-uploads = st.one_of(
-    st.none(),
-    st.binary(max_size=64),
-    st.sampled_from([b"PK\x03\x04not really a workbook", b"\x89PNG\r\n\x1a\n", b"%PDF-1.4"]),
+uploads = st.tuples(
+    st.sampled_from(["fuzz.xlsx", "整改前照片" * 20 + ".png", "a" * 300 + ".jpg", "无扩展名"]),
+    st.one_of(
+        st.binary(max_size=64),
+        st.sampled_from([b"PK\x03\x04not really a workbook", b"\x89PNG\r\n\x1a\n", b"%PDF-1.4"]),
+    ),
 )
 
 
@@ -128,8 +130,8 @@ def to_request(data):
     for name, value in data.items():
         if value is None:
             continue
-        if isinstance(value, bytes):
-            value = SimpleUploadedFile("fuzz.xlsx", value)
+        if isinstance(value, tuple):  # (file name, content)
+            value = SimpleUploadedFile(*value)
         out[name] = value
     return out
 

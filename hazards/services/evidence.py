@@ -5,8 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaign.models import Meeting
+from core import dates
 from core.db import retry_on_conflict
 from hazards import policy
+from hazards.files import check_upload, storage_name
 from hazards.models import Evidence, Hazard, HazardEvent
 from hazards.services.base import (
     _event,
@@ -34,8 +36,6 @@ def hazard_comment(*, hazard, actor, note):
 @transaction.atomic
 def hazard_attach(*, hazard, actor, kind, upload):
     """Attach a checked upload (see hazards.files.check_upload) to the hazard."""
-    from hazards.files import check_upload
-
     policy.require_perm(actor, policy.attach_perm(kind), hazard)
     # Locked, so a file cannot slip onto a hazard someone has just closed.
     hazard = _lock(hazard, Hazard.OPEN_STATUSES)
@@ -50,7 +50,7 @@ def hazard_attach(*, hazard, actor, kind, upload):
         size=upload.size,
         uploaded_by=actor,
     )
-    evidence.file.save(upload.name[-100:], upload, save=False)
+    evidence.file.save(storage_name(upload.name), upload, save=False)
     evidence.save()
     if kind == Evidence.Kind.PLAN and not hazard.five_complete:
         # A plan file can be the last of the five implementations to arrive.
@@ -81,6 +81,8 @@ def consultation_meeting_record(
     Recorded by the level that accepts the hazard (the city, ``policy.require_meeting``) and
     filed under the city, which convened it."""
     policy.require_meeting(actor, hazard)
+    dates.check_plausible(held_on, field="held_on")
+    dates.check_plausible(deadline, field="deadline")
     meeting = Meeting.objects.create(
         kind=Meeting.Kind.CONSULTATION,
         unit=hazard.city,

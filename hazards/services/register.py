@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from campaign import access
 from campaign.roles import Perm
+from core import dates
 from core.db import retry_on_conflict
 from core.errors import NotPermitted, OutOfScope
 from hazards import policy
@@ -64,6 +65,8 @@ def hazard_register(
         raise OutOfScope
     if not access.has_perm_at(actor, Perm.REGISTER_HAZARD, school):
         raise NotPermitted
+    dates.check_plausible(found_on, field="found_on")
+    dates.check_plausible(deadline, field="deadline")
     if found_on > timezone.localdate():
         raise ValidationError(_("The date found cannot be in the future."))
     county, city = _units_of(school)
@@ -120,6 +123,9 @@ def hazard_update(*, hazard, actor, **fields):
             setattr(locked, name, value)
     if not changes:
         return locked
+    for name in ("found_on", "deadline"):
+        if name in changes:
+            dates.check_plausible(getattr(locked, name), field=name)
     if "deadline" in changes and not policy.may_set_deadline(actor, locked):
         raise ValidationError(
             {
@@ -157,6 +163,7 @@ def hazard_set_deadline(*, hazard, actor, deadline, note=""):
     _require(actor, Perm.ACCEPT_HAZARD, hazard)
     if deadline is None:
         raise ValidationError({"deadline": _("Give the new deadline as a date.")})
+    dates.check_plausible(deadline, field="deadline")
     seen = hazard.deadline
     if seen is not None and deadline is not None and seen != deadline:
         now = timezone.now()

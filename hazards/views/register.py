@@ -1,7 +1,5 @@
 """The hazard register: the list with filters, counts and pagination, bulk actions, Excel."""
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign import access
 from campaign.roles import Perm
 from core.errors import OutOfScope
+from core.forms import PlausibleDateField, PortalForm
 from hazards import excel, selectors, services
 from hazards.filters import HazardFilter
 from hazards.models import Hazard
@@ -132,13 +130,13 @@ def hazard_export(request):
     return _xlsx_response(content, excel.export_file_name())
 
 
-class BulkForm(forms.Form):
+class BulkForm(PortalForm):
     ACTIONS = (
         ("set_deadline", gettext_lazy("Set the deadline")),
         ("export_selection", gettext_lazy("Export the selection")),
     )
     action = forms.ChoiceField(choices=ACTIONS)
-    deadline = forms.DateField(required=False)
+    deadline = PlausibleDateField(required=False)
     next = forms.CharField(required=False, max_length=2000)
 
 
@@ -148,7 +146,10 @@ def hazard_bulk(request):
     form = BulkForm(request.POST)
     back = reverse("hazards:hazard_list")
     if not form.is_valid():
-        messages.error(request, _("Choose an action for the selected hazards."))
+        if "deadline" in form.errors:
+            messages.error(request, " ".join(form.errors["deadline"]))
+        else:
+            messages.error(request, _("Choose an action for the selected hazards."))
         return redirect(back)
     next_query = form.cleaned_data["next"].replace("\n", "").replace("\r", "")
     if next_query:
@@ -167,9 +168,6 @@ def hazard_bulk(request):
     deadline = form.cleaned_data["deadline"]
     if deadline is None:
         messages.error(request, _("Give the new deadline as a date."))
-        return redirect(back)
-    if deadline > timezone.localdate() + dt.timedelta(days=3650):
-        messages.error(request, _("The deadline is too far in the future."))
         return redirect(back)
     done = refused = 0
     for hazard in hazards.select_related("school"):
@@ -205,7 +203,7 @@ def hazard_bulk(request):
     return redirect(back)
 
 
-class ImportForm(forms.Form):
+class ImportForm(PortalForm):
     file = forms.FileField(
         label=gettext_lazy("Register workbook (.xlsx)"),
         widget=forms.ClearableFileInput(
