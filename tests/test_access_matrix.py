@@ -12,6 +12,11 @@ Each row is a line of the table, one cell per persona in ``PERSONAS`` order; a c
   200 the page · 302 a redirect (anonymous: to the sign-in page; signed in: after success)
   403 in scope, not permitted · 404 out of scope, or no such thing · 405 wrong method
   hz  /healthz: 200 or 503, JSON
+
+A row may also ``prepare`` objects before the request and ``check`` what a signed-in persona
+got: that a list or a file shows exactly the in/out objects their scope covers, or that a bulk
+action changed only what they may change. ``tests/test_access_content.py`` checks every page
+and file against marked objects of every area as well.
 """
 
 from collections.abc import Callable
@@ -244,6 +249,80 @@ def hz_upload_data(o, scope):
     return {"kind": "after", "file": png_upload("after.png")}
 
 
+def both_hazards(o):
+    """A hazard in each scope (通州区's and 如东县's school), for the list and file rows."""
+    _hz(o, IN)
+    _hz(o, OUT)
+
+
+def _shown_in_scope(shown, o, user, what):
+    """Of the in/out hazards, exactly those at a school the user sees are shown."""
+    seen = school_codes_seen_by(user)
+    for scope in (IN, OUT):
+        hazard = _hz(o, scope)
+        expected = hazard.school.code in seen
+        assert (hazard.code in shown) == expected, (
+            f"{what} as {user.username}: {hazard.code} ({scope} scope) "
+            f"{'missing' if expected else 'shown, out of scope'}"
+        )
+
+
+def register_shows_only_the_scope(response, o, user, scope):
+    shown = {hazard.code for hazard in response.context["rows"]}
+    _shown_in_scope(shown, o, user, "the register list")
+    assert response.context["total"] == len(shown)  # the counts tell no more than the rows
+
+
+def export_holds_only_the_scope(response, o, user, scope):
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    shown = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    _shown_in_scope(shown, o, user, "the register export")
+
+
+def bulk_deadline(o, scope):
+    return {"action": "set_deadline", "deadline": "2030-01-01", "code": _hz(o, scope).code}
+
+
+def bulk_changed_only_what_the_user_may(response, o, user, scope):
+    """The time limit changed exactly where the user holds the acceptance level there."""
+    import datetime as dt
+
+    from campaign import access
+    from campaign.roles import Perm
+
+    hazard = _hz(o, scope)
+    hazard.refresh_from_db()
+    may = access.has_perm_at(user, Perm.ACCEPT_HAZARD, hazard.school)
+    changed = hazard.deadline == dt.date(2030, 1, 1)
+    assert changed == may, f"{user.username} {'did not change' if may else 'changed'} the deadline"
+
+
+def notes_for_two(o):
+    """A notice to 通州区's staff and one to 如东县's: each reads only their own."""
+    from core.models import Notification
+
+    if not hasattr(o, "notes"):
+        o.notes = [
+            Notification.objects.create(recipient=person, kind="test", text=f"给{person.pk}的通知")
+            for person in (o.county_staff, o.other_county_staff)
+        ]
+
+
+def notifications_are_the_readers_own(response, o, user, scope):
+    shown = {n.pk for n in response.context["page"].object_list}
+    assert shown == {n.pk for n in o.notes if n.recipient_id == user.pk}
+
+
+def schools_only_in_scope(response, o, user, scope):
+    shown = {unit.code for unit in response.context["page"].object_list}
+    assert shown <= school_codes_seen_by(user), f"{sorted(shown - school_codes_seen_by(user))}"
+    assert (o.tree.rd_school.code in shown) == (o.tree.rd_school.code in school_codes_seen_by(user))
+
+
 # Registering needs register_hazard somewhere; the leader and the outsider have none.
 HZ_NEW = "    200      200      200      200      200      200      403      403      302"
 # Editing one hazard needs manage_hazard at its school (inspectors register only).
@@ -309,6 +388,8 @@ class Row:
     # (response, objects, user, scope) -> None: asserts what a signed-in user got on a 200 or a
     # 302, e.g. that a downloaded file holds nothing outside their scope.
     check: Callable | None = None
+    # (objects) -> None: makes the objects a list or file must (not) show, before the request.
+    prepare: Callable | None = None
     expect: dict = field(init=False)
 
     def __post_init__(self):
@@ -337,7 +418,7 @@ MATRIX = {
     # Organisation tree
     "campaign:workbench": Row(SIGNED_IN),
     "campaign:org_tree": Row(SIGNED_IN),
-    "campaign:school_list": Row(SIGNED_IN),
+    "campaign:school_list": Row(SIGNED_IN, check=schools_only_in_scope),
     "campaign:county_detail": Row(VIEW_COUNTY, kwargs=county),
     "campaign:school_detail": Row(VIEW_SCHOOL, kwargs=school),
     "campaign:school_edit": Row(EDIT_SCHOOL, kwargs=school),
@@ -362,7 +443,9 @@ MATRIX = {
         RUN_JOB, method="POST", data=unit_code, check=statistics_run_recorded
     ),
     # Notifications: everyone sees only their own; "mark all read" redirects back to the list.
-    "core:notification_list": Row(SIGNED_IN),
+    "core:notification_list": Row(
+        SIGNED_IN, prepare=notes_for_two, check=notifications_are_the_readers_own
+    ),
     "core:notification_read": Row(
         "302 302 302 302 302 302 302 302 302", method="POST", data={"all": "1"}
     ),
@@ -371,12 +454,19 @@ MATRIX = {
     "campaign:my_settings": Row(SIGNED_IN),
     # The register (hazards/views/register.py): scoped list and export (an outsider's is
     # empty); bulk actions redirect back to the list; import needs register_hazard somewhere.
-    "hazards:hazard_list": Row(SIGNED_IN),
-    "hazards:hazard_export": Row(SIGNED_IN),
+    "hazards:hazard_list": Row(
+        SIGNED_IN, prepare=both_hazards, check=register_shows_only_the_scope
+    ),
+    "hazards:hazard_export": Row(
+        SIGNED_IN, prepare=both_hazards, check=export_holds_only_the_scope
+    ),
+    # A bulk action on a real hazard of each scope: a redirect back to the list for everyone,
+    # and the time limit changes only where the user holds the acceptance level.
     "hazards:hazard_bulk": Row(
-        "302 302 302 302 302 302 302 302 302",
+        "302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302 302/302",
         method="POST",
-        data={"action": "set_deadline", "deadline": "2030-01-01", "code": "NT-2019-000001"},
+        data=bulk_deadline,
+        check=bulk_changed_only_what_the_user_may,
     ),
     "hazards:hazard_import": Row("200 200 200 200 200 200 403 403 302"),
     "hazards:hazard_import_template": Row("200 200 200 200 200 200 403 403 302"),
@@ -477,6 +567,8 @@ def test_access(request, objects, name, persona, scope):
     row = MATRIX[name]
     expected = row.expect[persona][scope]
     client = client_as(request, persona)
+    if row.prepare:
+        row.prepare(objects)
     url = reverse(name, kwargs=row.kwargs(objects, scope) if row.kwargs else None)
     data = row.data(objects, scope) if callable(row.data) else row.data or {}
     if row.method == "POST":
