@@ -246,6 +246,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/chartjs", _NODE / "chart.js" / "dist"),
+    # axe-core is a development package: the browser tests inject it into every page they
+    # visit; no template loads it, and an install without dev packages leaves it out.
+    ("vendor/axe-core", _NODE / "axe-core"),
 ]
 STATICFILES_DIRS = [d for d in STATICFILES_DIRS if (d[1] if isinstance(d, tuple) else d).exists()]
 STORAGES = {

@@ -26,10 +26,44 @@
     field.focus({ preventScroll: true });
   }
 
-  document.addEventListener("click", followSummaryLink);
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusErrors);
-  } else {
+  // A table wider than the screen scrolls sideways inside its .table-responsive box; a
+  // keyboard can scroll it only when the box takes focus, so such a box becomes a named,
+  // focusable region (named by the table's caption) for as long as it overflows.
+  function scrollableTables() {
+    var boxes = document.querySelectorAll(".table-responsive");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("data-portal-scroll", "");
+          var caption = box.querySelector("caption");
+          if (caption && caption.textContent.trim()) {
+            box.setAttribute("role", "region");
+            box.setAttribute("aria-label", caption.textContent.trim());
+          }
+        }
+      } else if (box.hasAttribute("data-portal-scroll")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-portal-scroll");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+  }
+
+  function start() {
+    scrollableTables();
     focusErrors();
+  }
+
+  document.addEventListener("click", followSummaryLink);
+  window.addEventListener("resize", scrollableTables);
+  // Tables that htmx swaps in are checked too.
+  document.addEventListener("htmx:afterSettle", scrollableTables);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
