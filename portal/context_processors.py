@@ -1,7 +1,9 @@
-"""What the shell layout needs on every page: the brand, and the user's navigation built
-from their grants (read once per request by ``campaign.access``)."""
+"""What the shell layout needs on every page: the brand (the portal and the issuing
+bureau), and the user's navigation built from their grants (read once per request by
+``campaign.access``)."""
 
 from django.conf import settings
+from django.utils import translation
 
 from campaign import access
 from campaign.roles import Perm
@@ -37,8 +39,16 @@ def _section(request):
     return _NAMESPACE_SECTIONS.get(match.namespace) or _SECTIONS.get(match.url_name, "")
 
 
+def bureau_name():
+    """The issuing bureau's name in the interface's language (a proper name: set, not
+    translated)."""
+    if (translation.get_language() or "").startswith("en"):
+        return settings.PORTAL_BUREAU_EN or settings.PORTAL_BUREAU
+    return settings.PORTAL_BUREAU
+
+
 def shell(request):
-    context = {"portal_name": settings.PORTAL_NAME}
+    context = {"portal_name": settings.PORTAL_NAME, "portal_bureau": bureau_name()}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

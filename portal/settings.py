@@ -43,6 +43,21 @@ def env_int(name, default, minimum=None):
     return value
 
 
+def env_text(name, default, max_length):
+    """A line of text shown to users: no control characters, at most ``max_length`` long."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+        raise ImproperlyConfigured(f"{name} must be one line of text without control characters.")
+    if len(value) > max_length:
+        raise ImproperlyConfigured(
+            f"{name} must be at most {max_length} characters long, not {len(value)}."
+        )
+    return value
+
+
 def env_list(name, default):
     raw = os.environ.get(name)
     if raw is None:
@@ -231,6 +246,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/chartjs", _NODE / "chart.js" / "dist"),
+    # axe-core is a development package: the browser tests inject it into every page they
+    # visit; no template loads it, and an install without dev packages leaves it out.
+    ("vendor/axe-core", _NODE / "axe-core"),
 ]
 STATICFILES_DIRS = [d for d in STATICFILES_DIRS if (d[1] if isinstance(d, tuple) else d).exists()]
 STORAGES = {
@@ -324,3 +342,14 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Campus and school-bus safety campaign")
+# The issuing bureau, named above the portal's name in every page's header and at its foot
+# (UI.md). A proper name, so it is not translated; PORTAL_BUREAU_EN is shown instead in the
+# English interface when set. Development runs default to the demo data's bureau; a
+# production site names its own (left empty, the header shows the portal's name alone).
+_DEMO_BUREAU = DEBUG and "PORTAL_BUREAU" not in os.environ
+PORTAL_BUREAU = env_text("PORTAL_BUREAU", "南通市教育局" if _DEMO_BUREAU else "", max_length=60)
+PORTAL_BUREAU_EN = env_text(
+    "PORTAL_BUREAU_EN",
+    "Nantong Municipal Education Bureau" if _DEMO_BUREAU else PORTAL_BUREAU,
+    max_length=120,
+)
