@@ -132,8 +132,10 @@ class HazardFilter(django_filters.FilterSet):
         if counties:
             self.filters["county"].extra["choices"] = [(code, name) for _pk, code, name in counties]
         else:
-            # A school's register: no county to choose, so no county filter to show.
+            # A school's register: no county to choose, and with one school no school either.
             self.filters.pop("county")
+            if len(access.granted_units(user, Perm.VIEW)) == 1:
+                self.filters.pop("school")
         areas = [(pk, code, name) for pk, code, name, parent in categories if parent is None]
         self.category_ids = {
             code: [pk] + [c[0] for c in categories if c[3] == pk] for pk, code, _name in areas

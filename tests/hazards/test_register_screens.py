@@ -53,7 +53,7 @@ def test_a_school_officer_sees_no_county_filter_table_or_import(
     response = register_page(client_for(school_officer))
     html = response.content.decode()
     assert response.context["show_counties"] is False
-    assert 'name="county"' not in html
+    assert 'name="county"' not in html and 'name="school"' not in html
     assert 'id="five-share"' not in html
     assert 'id="hazard-import-link"' not in html
     assert 'id="hazard-new-link"' in html  # registering is theirs
