@@ -81,6 +81,7 @@ def _notices(today, unit=None):
             "county_id",
             "city_id",
             "school__name",
+            "location",
         )
         .order_by("deadline", "id")
     )
@@ -92,6 +93,7 @@ def _notices(today, unit=None):
         params = {
             "code": hazard.code,
             "school": hazard.school.name,
+            "location": hazard.location,
             "deadline": hazard.deadline.isoformat(),
             "days": abs((today - hazard.deadline).days),
             "major": hazard.level == Hazard.Level.MAJOR,

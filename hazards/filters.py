@@ -6,7 +6,7 @@ becomes a form error and its filter is skipped: the page shows a note, never a 5
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +34,8 @@ SORTS = {
     "-code": ("-code",),
     "status": ("status", "-found_on", "-id"),
     "-status": ("-status", "-found_on", "-id"),
+    # Awaiting acceptance longest first (never submitted: last).
+    "submitted_at": (F("submitted_at").asc(nulls_last=True), "id"),
 }
 SORT_CHOICES = (
     ("-found_on", _("Date found, newest first")),
@@ -44,6 +46,7 @@ SORT_CHOICES = (
     ("-code", _("Hazard number, descending")),
     ("status", _("Status")),
     ("-status", _("Status, descending")),
+    ("submitted_at", _("Submitted for acceptance, longest waiting first")),
 )
 DEFAULT_SORT = SORTS["-found_on"]
 
@@ -122,8 +125,17 @@ class HazardFilter(django_filters.FilterSet):
             )
         if categories is None:
             categories = list(HazardCategory.objects.values_list("pk", "code", "name", "parent_id"))
+        # Kept so that a sibling filter (``without_status``) costs no query of its own.
+        self.county_rows, self.category_rows = counties, categories
+        self.user = user
         self.county_ids = {code: pk for pk, code, _name in counties}
-        self.filters["county"].extra["choices"] = [(code, name) for _pk, code, name in counties]
+        if counties:
+            self.filters["county"].extra["choices"] = [(code, name) for _pk, code, name in counties]
+        else:
+            # A school's register: no county to choose, and with one school no school either.
+            self.filters.pop("county")
+            if len(access.granted_units(user, Perm.VIEW)) == 1:
+                self.filters.pop("school")
         areas = [(pk, code, name) for pk, code, name, parent in categories if parent is None]
         self.category_ids = {
             code: [pk] + [c[0] for c in categories if c[3] == pk] for pk, code, _name in areas
@@ -195,6 +207,25 @@ class HazardFilter(django_filters.FilterSet):
             return True
         self.errors  # noqa: B018 -- validates the form, filling cleaned_data
         return not any(value for name, value in self.form.cleaned_data.items() if name != "sort")
+
+    def statuses(self):
+        """The statuses ticked (valid ones only); empty when the status filter is not used."""
+        if not self.is_bound:
+            return []
+        self.errors  # noqa: B018 -- validates the form, filling cleaned_data
+        return list(self.form.cleaned_data.get("status") or [])
+
+    def without_status(self):
+        """The same filter with no status ticked: the register counts each status over it."""
+        data = self.data.copy()
+        data.pop("status", None)
+        return HazardFilter(
+            data,
+            queryset=self.queryset,
+            user=self.user,
+            counties=self.county_rows,
+            categories=self.category_rows,
+        )
 
     def sorted_qs(self):
         return self.qs.order_by(*self.ordering())

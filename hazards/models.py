@@ -164,6 +164,9 @@ class Hazard(models.Model):
     provincial_ref = models.CharField(_("provincial reference number"), max_length=40, blank=True)
     uploaded_month = models.DateField(_("last uploaded (month)"), null=True, blank=True)
 
+    # When the rectification was last submitted for acceptance (set by the submit service):
+    # the awaiting list shows how long each has waited, oldest first.
+    submitted_at = models.DateTimeField(_("submitted for acceptance"), null=True, blank=True)
     rectified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -259,6 +262,13 @@ class Hazard(models.Model):
     @property
     def days_overdue(self):
         return (timezone.localdate() - self.deadline).days if self.is_overdue else 0
+
+    @property
+    def days_waiting(self):
+        """Whole days since it was submitted, while it awaits acceptance (else None)."""
+        if self.status != self.Status.AWAITING_ACCEPTANCE or self.submitted_at is None:
+            return None
+        return (timezone.localdate() - timezone.localdate(self.submitted_at)).days
 
     @property
     def is_major(self):

@@ -15,24 +15,34 @@ OVERDUE = "hazard.overdue"
 ESCALATED = "hazard.escalated"
 
 
+def _placed(p):
+    """The parameters with the school named together with the place at the school, so that a
+    notice says where to go (“通州区实验小学（教学楼一楼东侧）”). Notices stored before the
+    place was kept name the school alone."""
+    if not p.get("location") or not p.get("school"):
+        return p
+    return p | {"school": _("%(school)s (%(location)s)") % p}
+
+
 def _registered(p):
     return _("New hazard %(code)s at %(school)s: %(location)s") % p
 
 
 def _awaiting(p):
-    return _("Hazard %(code)s at %(school)s awaits your acceptance.") % p
+    return _("Hazard %(code)s at %(school)s awaits your acceptance.") % _placed(p)
 
 
 def _status(p):
     from hazards.models import Hazard
 
-    return _("Hazard %(code)s is now “%(status)s”.") % {
-        "code": p["code"],
-        "status": Hazard.Status(p["status"]).label,
-    }
+    shown = _placed(p) | {"status": Hazard.Status(p["status"]).label}
+    if not shown.get("school"):
+        return _("Hazard %(code)s is now “%(status)s”.") % shown
+    return _("Hazard %(code)s at %(school)s is now “%(status)s”.") % shown
 
 
 def _due(p):
+    p = _placed(p)
     if p["days"] == 0:
         return _("Hazard %(code)s at %(school)s is due today (%(deadline)s).") % p
     return (
@@ -46,6 +56,7 @@ def _due(p):
 
 
 def _overdue(p):
+    p = _placed(p)
     return (
         ngettext(
             "Hazard %(code)s at %(school)s is %(days)s day overdue (time limit %(deadline)s).",
@@ -57,6 +68,7 @@ def _overdue(p):
 
 
 def _escalated(p):
+    p = _placed(p)
     if p.get("major"):
         return (
             ngettext(

@@ -4,6 +4,7 @@ Hazards are scoped on their own denormalised school/county/city keys
 (``access.scope_q_by_level``), never by joining to the unit tree.
 """
 
+from django.db.models import F
 from django.http import Http404
 
 from campaign import access
@@ -122,6 +123,14 @@ def counties_for_user(user):
 # --- The register list (hazards.views.register) -----------------------------------------------
 
 
+def unit_names(user):
+    """The names of the units whose register the user sees (for a printed page's header)."""
+    if access.is_unrestricted(user):
+        return []
+    ids = [unit_id for unit_id, _kind, _path in access.granted_units(user, Perm.VIEW)]
+    return list(OrgUnit.objects.filter(pk__in=ids).order_by("path").values_list("name", flat=True))
+
+
 def register_status_counts(queryset):
     """{status: count} for the filtered register in ONE grouped query; their sum is the total,
     so the page needs no separate COUNT."""
@@ -131,11 +140,18 @@ def register_status_counts(queryset):
     return dict(rows)
 
 
-def register_live_counts(queryset):
+def _shared(status, statuses):
+    """Whether hazards of ``status`` count in the five-implementations shares: open ones,
+    and of those only the statuses ticked (all when none is)."""
+    return status in Hazard.OPEN_STATUSES and (not statuses or status in statuses)
+
+
+def register_live_counts(queryset, *, statuses=()):
     """({status: count}, five share rows) for a filtered register in ONE grouped query.
 
     Share rows: per county, open hazards and how many have the five implementations complete;
-    county None stands for the city-direct schools. Same shapes as ``register_tally_counts``.
+    county None stands for the city-direct schools; only hazards of ``statuses`` (all open ones
+    when empty) are shared. Same shapes as ``register_tally_counts``.
     """
     from django.db.models import Count
 
@@ -147,7 +163,7 @@ def register_live_counts(queryset):
     counts, shares = {}, {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
-        if row["status"] in Hazard.OPEN_STATUSES:
+        if _shared(row["status"], statuses):
             share = shares.setdefault(
                 row["county_id"],
                 {
@@ -176,6 +192,7 @@ PAGE_ROW_FIELDS = (
     "five_complete",
     "found_on",
     "uploaded_month",
+    "submitted_at",
     "school__name",
     "county__name",
     "category__name",
@@ -193,6 +210,8 @@ def register_page_rows(queryset, *, offset, limit):
 
 
 # --- The workbench (hazards.workbench) --------------------------------------------------------
+
+AWAITING_ORDER = (F("submitted_at").asc(nulls_last=True), "id")
 
 
 def workbench_hazards(user, *, today, due_days=3, rows=5):
@@ -227,7 +246,8 @@ def workbench_hazards(user, *, today, due_days=3, rows=5):
     if may_accept:
         # Who accepts which grade, and who records a major hazard's meeting: hazards.policy.
         status = Q(status=Hazard.Status.AWAITING_ACCEPTANCE)
-        lists["awaiting"] = (status & policy.acceptable_q(user), ("updated_at", "id"))
+        # Oldest submission first: the one that has waited longest is checked first.
+        lists["awaiting"] = (status & policy.acceptable_q(user), AWAITING_ORDER)
     if may_accept and policy.may_record_meetings(user):
         meeting = Q(consultation_meeting__isnull=True)
         lists["meeting"] = (meeting & policy.meeting_q(user), ("found_on", "id"))
@@ -272,7 +292,7 @@ def _tally_scope(user):
     return q
 
 
-def register_tally_counts(user):
+def register_tally_counts(user, *, statuses=()):
     """({status: count}, five share rows) for the user's whole scope from the tally, or None
     when the scope must be counted live. The same shapes as ``register_live_counts``; the cost
     does not grow with the number of hazards."""
@@ -289,7 +309,7 @@ def register_tally_counts(user):
     counts, shares = {}, {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + row["count"]
-        if row["status"] in Hazard.OPEN_STATUSES and row["count"]:
+        if _shared(row["status"], statuses) and row["count"]:
             direct = row["area__kind"] != OrgUnit.Kind.COUNTY
             share = shares.setdefault(
                 row["area_id"],

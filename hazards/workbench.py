@@ -37,7 +37,9 @@ def section_context(user):
     context["urls"] = {
         "overdue": _register_url(overdue="yes", sort="deadline"),
         "due_soon": _register_url(status=open_statuses, overdue="no", sort="deadline"),
-        "awaiting": _register_url(status=Hazard.Status.AWAITING_ACCEPTANCE.value, sort="found_on"),
+        "awaiting": _register_url(
+            status=Hazard.Status.AWAITING_ACCEPTANCE.value, sort="submitted_at"
+        ),
         "meeting": _register_url(grade=Hazard.Level.MAJOR.value, status=open_statuses),
     }
     return context

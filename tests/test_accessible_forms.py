@@ -177,10 +177,6 @@ def test_the_check_mark_reads_as_a_word():
     assert "已到位" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/hazards/_hz_actions.html renders the reason's errors without their id",
-)
 def test_a_refused_send_back_ties_its_error_to_the_reason(
     tree, school_officer, county_staff, client_for, settings, tmp_path
 ):

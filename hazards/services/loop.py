@@ -53,7 +53,14 @@ def hazard_submit_for_acceptance(*, hazard, actor, note=""):
             _("Add an after-photo or a document that shows the rectification first."),
             code="evidence",
         )
-    _move(locked, actor=actor, to=Status.AWAITING_ACCEPTANCE, note=note, rectified_by=actor)
+    _move(
+        locked,
+        actor=actor,
+        to=Status.AWAITING_ACCEPTANCE,
+        note=note,
+        rectified_by=actor,
+        submitted_at=timezone.now(),
+    )
     return locked
 
 

@@ -23,13 +23,13 @@ def hazard_event_notify(*, event_id):
         if hazard.is_major
         else [u for u in (hazard.county_id, hazard.city_id) if u]
     )
-    params = {"code": hazard.code, "school": hazard.school.name}
+    # Every notice names the school and the place at it (hazards.notices).
+    params = {"code": hazard.code, "school": hazard.school.name, "location": hazard.location}
     if event.kind == HazardEvent.Kind.REGISTERED:
         recipients = people_with_perm_at([hazard.school_id], Perm.MANAGE_HAZARD)
         if hazard.is_major:
             recipients += people_with_perm_at(acceptor_units, Perm.ACCEPT_HAZARD)
         kind = notices.REGISTERED
-        params["location"] = hazard.location
     elif event.to_status == Status.AWAITING_ACCEPTANCE:
         recipients = people_with_perm_at(acceptor_units, Perm.ACCEPT_HAZARD)
         kind = notices.AWAITING

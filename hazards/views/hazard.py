@@ -164,6 +164,23 @@ def _action_forms(bound=None):
     return {action: _action_form(action) for action in TEXT_ACTIONS} | (bound or {})
 
 
+# The kind of file a hazard's state calls for, offered first in the upload form: a photo of the
+# hazard until the work starts, then of the rectification, then a document.
+UPLOAD_DEFAULTS = {
+    Status.REPORTED: Evidence.Kind.BEFORE,
+    Status.PLANNED: Evidence.Kind.BEFORE,
+    Status.RECTIFYING: Evidence.Kind.AFTER,
+    Status.AWAITING_ACCEPTANCE: Evidence.Kind.AFTER,
+    Status.CLOSED: Evidence.Kind.DOCUMENT,
+}
+
+
+def _upload_default(hazard, kinds):
+    wanted = UPLOAD_DEFAULTS.get(hazard.status)
+    allowed = [value for value, _label in kinds]
+    return wanted if wanted in allowed else (allowed[0] if allowed else None)
+
+
 def _detail_context(request, hazard, *, bound=None):
     user = request.user
     school = hazard.school
@@ -197,6 +214,11 @@ def _detail_context(request, hazard, *, bound=None):
         "may_meeting": hazard.consultation_required and policy.may_record_meeting(user, hazard),
         "upload_form": UploadForm() if upload_kinds else None,
         "upload_kinds": upload_kinds,
+        "upload_default": _upload_default(hazard, upload_kinds),
+        # The after-photo goes next to "submit for acceptance", the step it is needed for.
+        "may_attach_after": "submit" in actions
+        and any(value == Evidence.Kind.AFTER for value, _label in upload_kinds),
+        "after_photos": sum(1 for e in evidence if e.kind == Evidence.Kind.AFTER),
         "comment_form": NoteForm() if policy.may_comment(user, hazard) else None,
         "meeting": hazard.consultation_meeting if hazard.consultation_meeting_id else None,
         "county_url": hazard.county.get_absolute_url()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign import access
+from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core.errors import OutOfScope
 from core.forms import PlausibleDateField, PortalForm
@@ -48,33 +49,73 @@ def _querystring(request, *, drop=("page",)):
     return query.urlencode()
 
 
+def _status_counts(user, filterset):
+    """({status: count}, five shares, total) for the register page.
+
+    With statuses ticked, each status button still counts its own hazards among the other
+    filters (never "0 closed" because "closed" is not ticked), and the total is the ticked
+    ones' sum: one grouped query either way, as without a status filter. Over the whole scope
+    the counts come from the tally, so a city's page costs what a county's does; a filtered
+    register is counted live (the filter keeps it small).
+    """
+    statuses = filterset.statuses()
+    counted = filterset.without_status() if statuses else filterset
+    tallied = (
+        selectors.register_tally_counts(user, statuses=statuses)
+        if counted.is_unfiltered()
+        else None
+    )
+    counts, shares = (
+        tallied
+        if tallied is not None
+        else selectors.register_live_counts(counted.qs, statuses=statuses)
+    )
+    if statuses:
+        total = sum(counts.get(status, 0) for status in statuses)
+    else:
+        total = sum(counts.values())
+    return counts, shares, total
+
+
+def _reaches_counties(user, perm):
+    """Whether the user holds ``perm`` above a single school (a county, a city, …)."""
+    return access.is_unrestricted(user) or any(
+        kind != OrgUnit.Kind.SCHOOL for _id, kind, _path in access.granted_units(user, perm)
+    )
+
+
 @login_required
 @require_GET
 def hazard_list(request):
     filterset = _filter(request)
     queryset = filterset.sorted_qs()
-    # Over the whole scope the counts come from the tally, so a city's page costs what a
-    # county's does; a filtered register is counted live (the filter keeps it small).
-    tallied = selectors.register_tally_counts(request.user) if filterset.is_unfiltered() else None
-    counts, five_shares = (
-        tallied if tallied is not None else selectors.register_live_counts(filterset.qs)
-    )
-    total = sum(counts.values())
+    counts, five_shares, total = _status_counts(request.user, filterset)
+    ticked = set(filterset.statuses())
     number, pages = _page_number(request, total)
     rows = selectors.register_page_rows(queryset, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    # A school's own register shows no county: no county column, filter or share table.
+    show_counties = bool(filterset.county_ids)
     shares = []
-    for share in five_shares:
+    for share in five_shares if show_counties else ():
         share["name"] = share["county__name"] or _("City-direct schools")
         share["percent"] = round(100 * share["complete"] / share["open"]) if share["open"] else 0
         shares.append(share)
     query = _querystring(request)
+    may_register = _may_register(request.user)
     context = {
         "filter": filterset,
         "bad_fields": filterset.bad_fields(),
         "status_counts": [
-            {"value": value, "label": label, "count": counts.get(value, 0)}
+            {
+                "value": value,
+                "label": label,
+                "count": counts.get(value, 0),
+                "ticked": value in ticked,
+            }
             for value, label in Hazard.Status.choices
         ],
+        "all_count": sum(counts.values()),
+        "status_ticked": bool(ticked),
         "total": total,
         "rows": rows,
         "page": {
@@ -86,12 +127,21 @@ def hazard_list(request):
             "last_row": min(number * PAGE_SIZE, total),
         },
         "shares": shares,
+        "show_counties": show_counties,
+        "filters_open": any(
+            value
+            for name, value in getattr(filterset.form, "cleaned_data", {}).items()
+            if name not in ("q", "sort")
+        ),
+        "print_unit": "、".join(selectors.unit_names(request.user)),
         "querystring": query,
         "page_querystring": _querystring(request, drop=("page",)),
         "status_querystring": _querystring(request, drop=("page", "status")),
         "may_accept": bool(access.granted_paths(request.user).get(Perm.ACCEPT_HAZARD))
         or access.is_unrestricted(request.user),
-        "may_register": _may_register(request.user),
+        "may_register": may_register,
+        # Importing a ledger is the county's work; a school registers its hazards one by one.
+        "may_import": may_register and _reaches_counties(request.user, Perm.REGISTER_HAZARD),
         "sync_limit": excel.export_sync_limit(),
     }
     return render(request, "hazards/register_list.html", context)

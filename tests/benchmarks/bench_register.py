@@ -281,7 +281,10 @@ def shown_from_tally(result):
 
 
 def baseline_filtered(user_id, statuses, area_code):
-    """The filtered register by hand: one GROUP BY for the counts, then the page of rows."""
+    """The filtered register by hand: one GROUP BY for the counts, then the page of rows.
+
+    The counts leave the statuses out (each status button counts its own hazards among the
+    other filters, issue 7 B); the rows keep them."""
     with connection.cursor() as cur:
         cur.execute(GRANTS, [user_id])
         units = scope_of(cur.fetchall())
@@ -292,27 +295,29 @@ def baseline_filtered(user_id, statuses, area_code):
         area = next(pk for pk, code, _n, parent in categories if code == area_code and not parent)
         ids = [pk for pk, _c, _n, parent in categories if pk == area or parent == area]
         join, where, params = scope_sql(units, county="h.county_id", city="h.city_id")
-        where = f"{where} AND h.status = ANY(%s) AND h.category_id = ANY(%s)"
-        params += [list(statuses), ids]
-        cur.execute(LIVE.format(join=join, where=where), params)
+        counted = f"{where} AND h.category_id = ANY(%s)"
+        cur.execute(LIVE.format(join=join, where=counted), [*params, ids])
         live = cur.fetchall()
-        cur.execute(ROWS.format(join=join, where=where), [*params, PAGE_ROWS])
+        where = f"{counted} AND h.status = ANY(%s)"
+        cur.execute(ROWS.format(join=join, where=where), [*params, ids, list(statuses), PAGE_ROWS])
         return live, cur.fetchall()
 
 
-def shown_from_live(result):
+def shown_from_live(result, statuses=()):
+    """What the page shows from the hand-made queries: every status counted, the total and
+    the shares over the ticked statuses (all when none is)."""
     live, rows = result
     counts = dict.fromkeys(Status.values, 0)
     shares = {}
     for status, county_id, _name, n, complete in live:
         counts[status] += n
-        if status in OPEN:
+        if status in OPEN and (not statuses or status in statuses):
             share = shares.setdefault(county_id or 0, [0, 0])
             share[0] += n
             share[1] += complete
     return {
         "counts": counts,
-        "total": sum(counts.values()),
+        "total": sum(counts[s] for s in statuses) if statuses else sum(counts.values()),
         "shares": sorted((k, o, c) for k, (o, c) in shares.items()),
         "rows": [r[0] for r in rows],
     }
@@ -534,7 +539,9 @@ def run(args, log):
         fsqls, fshown = page_queries(clients["city"], query)
     assert not any("hazards_hazardtally" in s for s in fsqls), "the filtered page used the tally"
     assert fshown["total"] > PAGE_ROWS, f"the filter leaves only {fshown['total']} hazards"
-    fbase = shown_from_live(baseline_filtered(city_user.pk, query["status"], area.code))
+    fbase = shown_from_live(
+        baseline_filtered(city_user.pk, query["status"], area.code), query["status"]
+    )
     assert_same("filtered register", fshown, fbase)
     log(f"filter {urlencode(query, doseq=True)}: {fshown['total']} hazards")
     page_db = median_ms(rerun(fsqls), args.runs)

@@ -222,17 +222,9 @@ def test_the_city_administrators_pages(page, language, register, city_admin, scr
     page.problems.assert_none(page)
 
 
-def test_the_register_list_reads_its_marks_as_text(request, page, language, register):
+def test_the_register_list_reads_its_marks_as_text(page, language, register):
     """The register's ✓ (five implementations complete, a column of the office screen) is read
-    as a word. Pending: ``templates/hazards/_reg_table.html`` (the register's template) still
-    puts ``aria-label`` on a plain span; the fix is to include ``_check_mark.html`` there."""
-    if page.viewport_name == "desktop":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="_reg_table.html still labels a plain span (aria-prohibited-attr)",
-            )
-        )
+    as a word: ``_reg_table.html`` includes ``_check_mark.html``."""
     sign_in(page, "tongzhou")
     visit(page, language, "/hazards/")
     visit(page, language, "/hazards/?status=closed")

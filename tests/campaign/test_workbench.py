@@ -52,7 +52,8 @@ def test_city_staff_see_the_city_numbers(tree, city_staff, en_client_for):
     assert response.context["totals"] == {"counties": 2, "schools": 4, "students": 3200}
     assert 'id="total-counties"' in page
     assert "Hazards that need your action" in page
-    assert "once weekly reporting is available" in page
+    # No placeholder for weekly reports until they exist (issue 7 B).
+    assert "weekly reporting" not in page and 'id="wb-weekly-reports"' not in page
 
 
 def test_county_staff_see_their_county_numbers(tree, county_staff, en_client_for):

@@ -468,7 +468,10 @@ def test_the_page_names_the_next_step(
     page = detail(officer, hazard)
     assert page.context["next_step"] == "add_evidence"
     html = page.content.decode()
-    assert 'id="action-add-evidence"' in html and 'href="#upload-form"' in html
+    # The after-photo upload sits next to the submit button, with the camera on a phone.
+    action = html[html.index('id="hz-next-action"') :]
+    assert action.index('id="after-photo-file"') < action.index('id="action-submit"')
+    assert 'capture="environment"' in action[: action.index('id="action-submit"')]
     upload(officer, hazard)
     assert next_step(officer, hazard) == "submit"
     act(officer, hazard, "submit")

@@ -1,0 +1,1 @@
+"""The portal's number formats, on top of Django's (settings.FORMAT_MODULE_PATH)."""
