@@ -269,6 +269,9 @@ class ImportUpload(models.Model):
     # The confirmed mapping, a list of ColumnMap fields; empty: the engine proposes one.
     mapping = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=dict, blank=True)
+    # What the mapping screen and the sheet select show of the previewed book:
+    # {"columns": [{index, heading, samples}], "sheets": [[index, name], …]}.
+    book = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED
     )
