@@ -164,10 +164,10 @@ def parse_money(value, scale=1):
         return None, _("Write an amount as a number, such as 3.5.")
     if amount < 0:
         return None, _("An amount cannot be negative.")
-    amount = (amount * scale).quantize(CENT, rounding=ROUND_HALF_UP)
+    amount = amount * scale
     if amount >= Decimal("1e12"):
         return None, _("This amount is too large. Check the unit (元 or 万元).")
-    return amount, ""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP), ""
 
 
 # --- Phone numbers ---------------------------------------------------------------------------

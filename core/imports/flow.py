@@ -8,7 +8,6 @@ writes all of them or none. A small file is previewed and committed while the re
 a larger one in a job run (``PREVIEW_JOB``, ``COMMIT_JOB``) whose progress the page polls.
 """
 
-from dataclasses import asdict
 from datetime import timedelta
 
 from celery import shared_task
@@ -131,7 +130,7 @@ def remembered_mapping(upload):
 def columns_from_json(items):
     from core.imports.mapping import ColumnMap
 
-    return [ColumnMap(**item) for item in items]
+    return [ColumnMap.from_json(item) for item in items]
 
 
 def _build(upload, data, *, progress=None):
@@ -141,7 +140,7 @@ def _build(upload, data, *, progress=None):
 
     importer = importer_for(upload.kind)
     try:
-        return build_preview(
+        preview = build_preview(
             importer,
             data,
             upload.original_name,
@@ -153,6 +152,10 @@ def _build(upload, data, *, progress=None):
         )
     except WorkbookError as exc:
         raise UploadRefused(exc.message) from exc
+    if not preview.sheet and preview.problems:
+        # The book could not be opened at all: there is nothing to preview or correct.
+        raise UploadRefused(preview.problems[0].message)
+    return preview
 
 
 def _book_outline(data, preview):
@@ -261,7 +264,7 @@ def preview_job(run, report_progress):
     (its page says why), not the run."""
     upload = _upload_for_run(run, ImportUpload.Status.PREVIEWING)
     try:
-        preview = _preview_now(upload, progress=report_progress)
+        preview = _preview_now(upload, progress=_part(report_progress, 0, 99))
     except UploadRefused as exc:
         _fail(upload, exc.message)
         return jobs.Outcome(result={"failed": 1})
@@ -280,7 +283,7 @@ def mapping_save(*, upload, actor, fields):
         chosen = fields.get(column.index, column.field)
         changed = chosen != column.field
         columns.append(
-            asdict(column) | {"field": chosen, "source": "user" if changed else column.source}
+            column.to_json() | {"field": chosen, "source": "user" if changed else column.source}
         )
     upload.mapping = columns
     remember(upload=upload, actor=actor, columns=columns)
@@ -289,11 +292,11 @@ def mapping_save(*, upload, actor, fields):
 
 def remember(*, upload, actor, columns):
     """Keep the confirmed headings for the upload's unit, beside what it confirmed before."""
-    from core.imports.mapping import heading_key
+    from core.imports.mapping import remembered_from
 
     if upload.unit_id is None:
         return
-    confirmed = {heading_key(c["heading"]): c["field"] or "" for c in columns if c["heading"]}
+    confirmed = remembered_from(columns_from_json(columns))
     with transaction.atomic():
         entry, _created = ImportMapping.objects.select_for_update().get_or_create(
             unit_id=upload.unit_id, kind=upload.kind, defaults={"mapping": {}}
@@ -340,7 +343,7 @@ def _commit_now(upload, *, progress=None):
     importer = importer_for(upload.kind)
     last = preview_of(upload)
     upload.sheet_index = last.sheet_index
-    upload.mapping = [asdict(column) for column in last.mapping]
+    upload.mapping = [column.to_json() for column in last.mapping]
     data = stored_bytes(upload)
     with translation.override(upload.language or settings.LANGUAGE_CODE):
         try:
@@ -383,7 +386,7 @@ def _part(progress, low, high):
     """A progress callback for one stage of the work, spread over [low, high] percent."""
     if progress is None:
         return None
-    return lambda percent: progress(low + (high - low) * min(100, max(0, percent)) // 100)
+    return lambda percent: progress(int(low + (high - low) * min(100, max(0, percent)) / 100))
 
 
 def commit_job(run, report_progress):

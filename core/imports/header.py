@@ -39,7 +39,17 @@ def best_header(sheet, spec):
 
 
 def find_header(sheet, spec):
-    return best_header(sheet, spec)[0]
+    return header_start(sheet, best_header(sheet, spec)[0])
+
+
+def header_start(sheet, index):
+    """The first row of a two-row header: the parts' row scores best (the merged headings
+    read down into it), but the header starts at the group headings' row above."""
+    if index:
+        above = index - 1
+        if _vertical_merge_rows(sheet, above) and _across_merge_rows(sheet, above):
+            return above
+    return index
 
 
 def choose_sheet(book, spec):
@@ -50,6 +60,7 @@ def choose_sheet(book, spec):
         header, score = best_header(sheet, spec)
         if header is None:
             continue
+        header = header_start(sheet, header)
         rank = (sheet.visible, score)
         if best is None or rank > best[0]:
             best = (rank, index, header)
