@@ -73,7 +73,7 @@ FIELDS = (
           help=gettext_lazy("The portal's hazard number, to update a hazard exported from the "
                             "register. Empty for a new hazard.")),
     Field("ledger_ref", "台账编号", "text", max_length=40,
-          synonyms=("原台账编号", "台账序号", "原编号", "隐患台账编号"),
+          synonyms=("原台账编号", "原编号", "隐患台账编号"),
           help=gettext_lazy("The hazard's number in your own ledger, if it has one.")),
     Field("school", "学校代码", "text", max_length=40,
           synonyms=("学校编码", "单位代码", "学校标识码"),

@@ -26,6 +26,7 @@ from hazards.imports.fields import LABELS, SPEC
 from hazards.models import FIVE_IMPLEMENTATIONS, Evidence, Hazard
 from hazards.services.imports import (
     ITEM_FIELDS,
+    RECTIFYING,
     BatchRefused,
     LedgerHistory,
     LedgerItem,
@@ -145,8 +146,17 @@ class HazardImporter(Importer):
             return
         item = self._item(row, school, category, history, context.source)
         try:
+            exc = None
             build_hazard(item, actor=context.actor)
-        except ValidationError as exc:
+        except ValidationError as error:
+            exc = error
+            if history is not None and history.state == RECTIFYING:
+                # Work under way without its five implementations: registered as the data
+                # allows, the ledger's words kept on its event.
+                history = None
+                item = self._item(row, school, category, None, context.source)
+                exc = None
+        if exc is not None:
             field = "progress" if history is not None else "found_on"
             row.problems.append(_problem(row, field, " ".join(exc.messages), mapping=mapping))
             return

@@ -61,28 +61,36 @@ def school_matcher(actor):
 # --- Categories ------------------------------------------------------------------------------
 
 
+def area_words(name):
+    """The shorter words ledgers use for an area: 食品和食堂安全 → 食品安全, 食堂安全, 食品;
+    消防安全 → 消防. Derived from the name, so a renamed or new area gets its own."""
+    words = set()
+    suffix = "安全" if name.endswith("安全") else ""
+    if suffix and len(name) > len(suffix) + 1:
+        words.add(name[: -len(suffix)])
+    if "和" in name:
+        left, right = name.split("和", 1)
+        words |= {left, right, left + suffix}
+        if suffix:
+            words.add(right[: -len(suffix)] or right)
+    return {w for w in words if len(w) >= 2 and w != name}
+
+
 def category_matcher():
     """(NameMatcher over the active categories, {pk: category}).
 
-    By code, by the name the register shows (消防安全 · 消防栓无水), by the item's own name, and
-    by an area's name: the area itself, or its item when the area has only one."""
+    An item by its code, the name the register shows (消防安全 · 消防栓无水) or its own name; an
+    area (itself a category the register offers) by its code, its name or the shorter words
+    ledgers write for it (校舍安全 for 校舍和设施安全). A word several categories share matches
+    none and suggests them."""
     categories = list(HazardCategory.objects.filter(is_active=True).select_related("parent"))
-    items = {}
-    for c in categories:
-        if c.parent_id:
-            items.setdefault(c.parent_id, []).append(c)
-    by_pk = {c.pk: c for c in categories}
     candidates = []
     for c in categories:
         if c.parent_id is None:
-            only = items.get(c.pk, [])
-            if len(only) == 1:
-                candidates.append((only[0].pk, "", [c.name]))
-                continue
-            candidates.append((c.pk, c.code, [c.name]))
+            candidates.append((c.pk, c.code, [c.name, *sorted(area_words(c.name))]))
         else:
             candidates.append((c.pk, c.code, [str(c), c.name]))
-    return NameMatcher(candidates), by_pk
+    return NameMatcher(candidates), {c.pk: c for c in categories}
 
 
 # --- Grade, source ---------------------------------------------------------------------------
@@ -104,6 +112,8 @@ _WORDS = (
     (RECTIFYING, ("整改中", "正在整改", "整改未完成", "未完成", "推进中", "正在推进")),
     (RECTIFIED, ("已完成", "已整改", "整改完成", "完成整改", "整改到位", "已处理", "已落实")),
 )
+_ACCEPTED_ON = re.compile(r"已[^未待]{0,16}验收")
+_NOT_YET = re.compile(r"[未待]验收")
 _NOTHING = ("未整改", "未开始", "待整改", "无")
 _DATE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*[日号]?")
 _WHO = re.compile(
@@ -121,6 +131,8 @@ def progress_state(text):
     for state, words in _WORDS:
         if any(word in folded for word in words):
             return state
+        if state == ACCEPTED and _ACCEPTED_ON.search(folded) and not _NOT_YET.search(folded):
+            return ACCEPTED  # 已于2019年12月28日验收
     return None
 
 
