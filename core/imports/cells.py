@@ -7,6 +7,7 @@ with its row, column and heading. Clerks type full-width digits and separators (
 """
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -32,7 +33,12 @@ def fold(text):
     brackets (（一般/重大） → (一般/重大))."""
     if text is None:
         return ""
-    return "".join(nfkc(str(text)).split()).replace("【", "[").replace("】", "]").lower()
+    return _fold(text if type(text) is str else str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # ledgers repeat their words (消防安全, 一般) on every row
+def _fold(text):
+    return "".join(nfkc(text).split()).replace("【", "[").replace("】", "]").lower()
 
 
 def cell_text(value):
@@ -41,8 +47,12 @@ def cell_text(value):
     Excel writes a character XML cannot hold as an escape (``_x000B_`` for the line break Word
     pastes): read it as the character it stands for, so the import can say what is wrong.
     """
+    if type(value) is str:
+        return (unescape(value) if "_x" in value else value).strip()
     if value is None:
         return ""
+    if type(value) is float:
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
@@ -117,6 +127,11 @@ def _read_date(value, today):
     return None, _("This is not a date. Write it as 2019-12-03.")
 
 
+@functools.lru_cache(maxsize=8)
+def _latest(today):
+    return dates.latest(today)
+
+
 def parse_date(value, *, past_only=False, today=None):
     """(date, message): 2019年12月3日, 2019.12.3, 2019/12/03, 2019-12-3, 20191203, full-width
     digits and separators, a date with a time of day, an Excel date or serial number.
@@ -129,7 +144,7 @@ def parse_date(value, *, past_only=False, today=None):
     found, message = _read_date(value, today)
     if found is None:
         return None, message
-    if not dates.is_plausible(found, today=today):
+    if not dates.EARLIEST <= found <= _latest(today):
         return None, dates.plausible_message(today)
     if past_only and found > today:
         return None, _("This date lies in the future. Write the day it happened.")
@@ -195,7 +210,15 @@ def normalise_phone(value):
     """A phone number as the portal stores it: full-width digits as ASCII, mobiles as 11
     digits (138 1234-5678 → 13812345678), landlines with one hyphen after the area code
     (0513 - 8612 3456 → 0513-86123456); several numbers joined by "/"."""
-    text = nfkc(cell_text(value)).replace("—", "-").replace("－", "-")
+    text = cell_text(value)
+    if len(text) == 11 and text.isascii() and text.isdigit():
+        return text  # the usual mobile number, already as stored
+    return _normalise_phone(text)
+
+
+@functools.lru_cache(maxsize=4096)  # one person's number on many rows
+def _normalise_phone(text):
+    text = nfkc(text).replace("—", "-")
     if not text:
         return ""
     return "/".join(_one_phone(p) for p in _PHONE_SPLIT.split(text) if p.strip())

@@ -5,6 +5,7 @@ the template's own heading (exact), then the closest label or synonym. Each fiel
 to one column at most; the rest are ignored and shown as such, for the user to correct.
 """
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,17 +50,26 @@ def bare(heading):
     return _MARKS.sub("", _BRACKETS.sub("", fold(heading)))
 
 
+@functools.lru_cache(maxsize=1024)
+def _forms(heading):
+    return fold(heading), bare(heading)
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_forms(label, code, synonyms):
+    return (fold(label), fold(code)), [bare(name) for name in (label, *synonyms)]
+
+
 def heading_score(heading, field):
     """How surely ``heading`` names ``field`` (0: not at all)."""
-    folded = fold(heading)
+    folded, text = _forms(heading)
     if not folded:
         return 0
-    if folded in (fold(field.label), fold(field.code)):
+    exact, names = _field_forms(field.label, field.code, field.synonyms)
+    if folded in exact:
         return TEMPLATE
-    text = bare(heading)
     if not text:
         return 0
-    names = [bare(name) for name in field.headings]
     if text in names:
         return EXACT
     best = 0

@@ -29,7 +29,6 @@ HEAD_ROOM = 200
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
@@ -205,38 +204,47 @@ def _sheet_parts(archive):
     return parts
 
 
-def _has_formulas(archive, part):
-    """A cheap look for any <f> element, so sheets without formulas are streamed once only."""
-    tail = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-16:]
-    return False
+# A formula cell with no cached value, as the sheet XML writes it: <c r="J5"><f>…</f></c>,
+# <c r="J5"><f>…</f><v/></c> or <v></v>; a shared formula's <f t="shared" si="0"/> alike.
+# The schema puts <f> first in a cell and <v> right after it, and formula text holds no "<",
+# so a regular expression anchored on <f finds them in the raw XML, far faster than parsing
+# every cell; the cell's reference is then read back from its <c> start tag.
+_UNCACHED = (
+    rb"<%(p)sf(?:\s[^>]*)?(?:/>|>[^<]*</%(p)sf>)\s*"
+    rb"(?:<%(p)sv\s*/>|<%(p)sv>\s*</%(p)sv>)?\s*</%(p)sc>"
+)
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
+_REF = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
+CHUNK = 4 << 20
 
 
 def _uncached_formulas(archive, part, nrows):
-    """(row index, col index) of the cells with a formula and no cached value."""
-    if not _has_formulas(archive, part):
-        return frozenset()
-    cell_tag, f_tag, v_tag = f"{{{_MAIN}}}c", f"{{{_MAIN}}}f", f"{{{_MAIN}}}v"
+    """(row index, col index) of the cells with a formula and no cached value.
+
+    The part is scanned in chunks cut after a cell's end, so memory stays near one chunk."""
     found = set()
+    rest, pattern = b"", None
     with archive.open(part) as stream:
-        for _event, element in ElementTree.iterparse(stream, events=("end",)):
-            if element.tag != cell_tag:
-                if element.tag == f"{{{_MAIN}}}row":
-                    element.clear()
-                continue
-            formula = element.find(f_tag)
-            if formula is not None:
-                value = element.find(v_tag)
-                if value is None or not (value.text or "").strip():
-                    position = _position(element.get("r", ""))
-                    if position and (nrows is None or position[0] < nrows):
-                        found.add(position)
-            element.clear()
-    return frozenset(found)
+        while True:
+            chunk = stream.read(CHUNK)
+            buffer = rest + chunk
+            if pattern is None:
+                root = _ROOT.search(buffer)
+                prefix = root.group(1) or b"" if root else b""
+                pattern = re.compile(_UNCACHED % {b"p": prefix})
+                cell_start, cell_end = b"<" + prefix + b"c ", b"</" + prefix + b"c>"
+            cut = len(buffer) if not chunk else buffer.rfind(cell_end) + len(cell_end)
+            if cut < len(cell_end):
+                cut = 0
+            for match in pattern.finditer(buffer, 0, cut):
+                start = buffer.rfind(cell_start, 0, match.start())
+                ref = _REF.search(buffer, start, match.start()) if start >= 0 else None
+                position = _position(ref.group(1).decode("ascii")) if ref else None
+                if position and (nrows is None or position[0] < nrows):
+                    found.add(position)
+            rest = buffer[cut:]
+            if not chunk:
+                return frozenset(found)
 
 
 def _position(ref):

@@ -264,16 +264,39 @@ def data_row_numbers(rows, layout=None):
     return numbers
 
 
+def written_as(day, form):
+    """``day`` written in the ``form``-th of the clerks' ways (see DATE_FORMS)."""
+    y, m, d = day.year, day.month, day.day
+    forms = [
+        f"{y}年{m}月{d}日",
+        f"{y}.{m}.{d}",
+        f"{y}/{m:02d}/{d:02d}",
+        day,
+        f"{y}-{m:02d}-{d:02d}".translate(FULL_WIDTH),
+        f"{y}-{m:02d}-{d:02d} 08:30",
+        f"{y}．{m}．{d}",
+        dt.datetime(y, m, d),  # noqa: DTZ001 - Excel holds naive datetimes
+    ]
+    return forms[form % len(forms)]
+
+
+FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+
 def large_ledger(count, schools=DEFAULT_SCHOOLS):
     """A ledger of ``count`` rows (the benchmark's 20,000): title, unit line, header, rows
-    with dates and amounts in the clerks' forms, a 合计 and a footer."""
+    with dates (a different day every few rows, in every form), amounts, phones and
+    descriptions that vary, a 合计 and a footer."""
+    start = dt.date(2018, 1, 1)
     rows = [
         LedgerRow(
             school=schools[i % len(schools)],
-            description=f"隐患{i + 1}",
-            found=DATE_FORMS[i % len(DATE_FORMS)],
-            phone=PHONE_FORMS[i % len(PHONE_FORMS)],
+            description=f"隐患{i + 1}：教学楼{i % 7 + 1}楼灭火器过期",
+            found=written_as(start + dt.timedelta(days=i % 600), i),
+            deadline=written_as(start + dt.timedelta(days=i % 600 + 30), i + 3),
+            phone=f"138{i:08d}" if i % 4 else f"0513-8{i % 1000:03d} {i % 9999:04d}",
             funds=(i % 50) / 10,
+            person=f"责任人{i % 300}",
         )
         for i in range(count)
     ]
