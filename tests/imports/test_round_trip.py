@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.imports.preview import build_preview
@@ -18,7 +19,7 @@ from tests.hazards.conftest import five_implementations, seeded_category
 def register(tree, school_officer, county_staff, city_admin):
     category = seeded_category()
     common = {"category": category, "level": "general", "source": "self_check",
-              "found_on": dt.date.today() - dt.timedelta(days=5)}  # fmt: skip
+              "found_on": timezone.localdate() - dt.timedelta(days=5)}  # fmt: skip
     planned = services.hazard_register(
         school=tree.tz_school, location="实验楼", description="灭火器过期",
         actor=school_officer, **common, **five_implementations(),
