@@ -59,7 +59,7 @@ class MappingForm(PortalForm):
             samples = column.get("samples") or []
             help_text = (
                 format_html(
-                    "{} {}",
+                    "{}{}",
                     _("For example:"),
                     format_html_join(
                         "、", '<span class="text-nowrap">{}</span>', ((s,) for s in samples)
