@@ -189,18 +189,21 @@ def parse_money(value, scale=1):
 
 _PHONE_SPLIT = re.compile(r"\s*[/、,;]\s*")
 _PHONE_CHARS = re.compile(r"^\+?[\d\-()]+$")
+_NOT_DIGIT = re.compile(r"\D")
+_SPACES = re.compile(r"\s+")
+_GROUPS = re.compile(r"[\s\-]+")
 
 
 def _one_phone(text):
-    text = re.sub(r"\s+", " ", text.strip())
-    digits = re.sub(r"\D", "", text)
+    text = _SPACES.sub(" ", text.strip())
+    digits = _NOT_DIGIT.sub("", text)
     if digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
         digits = digits[2:]  # +86 138 1234 5678
     if len(digits) == 11 and digits.startswith("1"):
         return digits  # a mobile number: the digits alone, as it is dialled
     # A landline: keep the hyphen after the area code (0513-86123456); drop the spaces and
     # hyphens clerks put inside the number itself.
-    groups = [g for g in re.split(r"[\s\-]+", text.replace("(", " ").replace(")", " ")) if g]
+    groups = [g for g in _GROUPS.split(text.replace("(", " ").replace(")", " ")) if g]
     if len(groups) > 1 and groups[0].startswith("0") and 3 <= len(groups[0]) <= 4:
         return f"{groups[0]}-{''.join(groups[1:])}"
     return "".join(groups)
@@ -227,7 +230,7 @@ def _normalise_phone(text):
 def check_phone(text):
     """A message when a normalised phone number cannot be one ("" when it can)."""
     for part in text.split("/"):
-        digits = re.sub(r"\D", "", part)
+        digits = _NOT_DIGIT.sub("", part)
         if not _PHONE_CHARS.match(part) or not 5 <= len(digits) <= 15:
             return _("This is not a phone number. Write digits only, such as 13812345678.")
     return ""

@@ -270,6 +270,8 @@ class RowParser:
 def _phone(value, text):
     if not text:
         return None, ""
+    if len(text) == 11 and text[0] == "1" and text.isascii() and text.isdigit():
+        return text, ""  # the usual mobile number, already as stored
     phone = cells.normalise_phone(text)
     message = cells.check_phone(phone)
     return (None, message) if message else (phone, "")
