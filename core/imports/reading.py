@@ -205,14 +205,17 @@ def _sheet_parts(archive):
 
 
 # A formula cell with no cached value, as the sheet XML writes it: <c r="J5"><f>…</f></c>,
-# <c r="J5"><f>…</f><v/></c> or <v></v>; a shared formula's <f t="shared" si="0"/> alike.
+# <c r="J5"><f>…</f><v/></c> (openpyxl) or <v></v>; a shared formula's <f t="shared" si="0"/> alike.
 # The schema puts <f> first in a cell and <v> right after it, and formula text holds no "<",
 # so a regular expression anchored on <f finds them in the raw XML, far faster than parsing
 # every cell; the cell's reference is then read back from its <c> start tag.
 _UNCACHED = (
     rb"<%(p)sf(?:\s[^>]*)?(?:/>|>[^<]*</%(p)sf>)\s*"
-    rb"(?:<%(p)sv\s*/>|<%(p)sv>\s*</%(p)sv>)?\s*</%(p)sc>"
+    rb"(<%(p)sv\s*/>|<%(p)sv>\s*</%(p)sv>)?\s*</%(p)sc>"
 )
+# A formula whose result is text writes t="str" on its cell; an empty <v></v> there is the
+# empty text it computed (=IF(B5="","",…)), cached, not a missing value.
+_TEXT_RESULT = re.compile(rb'\st="(?:str|s|inlineStr)"')
 _ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
 _REF = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
 CHUNK = 4 << 20
@@ -238,7 +241,12 @@ def _uncached_formulas(archive, part, nrows):
                 cut = 0
             for match in pattern.finditer(buffer, 0, cut):
                 start = buffer.rfind(cell_start, 0, match.start())
-                ref = _REF.search(buffer, start, match.start()) if start >= 0 else None
+                if start < 0:
+                    continue
+                tag_end = buffer.find(b">", start, match.start() + 1)
+                if match.group(1) and _TEXT_RESULT.search(buffer, start, tag_end):
+                    continue
+                ref = _REF.search(buffer, start, tag_end)
                 position = _position(ref.group(1).decode("ascii")) if ref else None
                 if position and (nrows is None or position[0] < nrows):
                     found.add(position)

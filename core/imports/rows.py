@@ -215,8 +215,10 @@ class RowParser:
         reason = skip_reason(line)
         if reason:
             return reason
-        if index not in self.uncached and all(cells.is_blank(line[i]) for i in self.indexes):
-            return "blank"  # only an ignored column (序号) is filled
+        if all(cells.is_blank(line[i]) for i in self.indexes):
+            # Only an ignored column (序号) is filled, or only formulas Excel never computed:
+            # nothing the clerk typed, as in the numbered empty rows at a template's end.
+            return "blank"
         if (
             len(self.headings) >= 2
             and self.headings.intersection(line)

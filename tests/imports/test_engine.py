@@ -73,6 +73,30 @@ def test_a_formula_without_a_cached_value_is_found_by_its_cell():
     assert sheet.rows[row - 1][ledgers.FUNDS_COL] is None
 
 
+def formula_book(cached):
+    """序号, 学校名称, 隐患描述 with formulas: 序号 =ROW()-1 uncached on every row, and a
+    description =IF(…) whose cached result is the empty text on row 3."""
+    rows = [
+        ["序号", "学校名称", "隐患描述", "发现日期"],
+        ["=ROW()-1", "金沙小学", "灭火器过期", "2019-12-03"],
+        ["=ROW()-1", None, '=IF(B3="","","x")', None],
+        ["=ROW()-1", None, "=B2", None],
+    ]
+    return ledgers._cache_formulas(book_bytes(rows), "xl/worksheets/sheet1.xml", cached)
+
+
+def test_a_formula_that_computed_empty_text_is_cached_not_missing():
+    sheet = open_book(formula_book({"C3": ""})).sheets[0]
+    assert sheet.uncached == {(1, 0), (2, 0), (3, 0), (3, 2)}
+
+
+def test_rows_with_only_uncached_formulas_or_an_ignored_column_are_blank():
+    preview = preview_of(formula_book({}))
+    assert [r.number for r in preview.rows] == [2]  # 序号 is uncached but not mapped
+    assert preview.rows[0].status == "ready"
+    assert preview.skipped == []
+
+
 @pytest.mark.parametrize(
     ("data", "name", "words"),
     [
