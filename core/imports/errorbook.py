@@ -9,7 +9,7 @@ import io
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
@@ -31,7 +31,15 @@ def _top_left(sheet, cell):
 
 
 def error_workbook(data, sheet, problems):
-    workbook = load_workbook(io.BytesIO(data), keep_vba=False)
+    """The .xlsx bytes. A file openpyxl cannot open (the problems then say why) gets a new
+    workbook with the problem list alone."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), keep_vba=False)
+    except Exception:  # openpyxl raises many types for a file that is no workbook
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        _problem_list(workbook, problems)
+        return _save(workbook)
     target = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
     on_cell = defaultdict(list)
     for problem in problems:
@@ -45,6 +53,10 @@ def error_workbook(data, sheet, problems):
         comment.width, comment.height = 300, 40 + 20 * text.count("\n") + len(text) // 2
         cell.comment = comment
     _problem_list(workbook, problems)
+    return _save(workbook)
+
+
+def _save(workbook):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

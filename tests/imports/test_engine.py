@@ -633,3 +633,10 @@ def test_importers_are_registered_by_kind():
 def test_a_field_of_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError):
         Field("x", "X", "colour")
+
+
+def test_a_file_that_is_no_workbook_gets_the_problem_list_alone():
+    problems = preview_of(b"not a workbook").problems
+    out = load_workbook(io.BytesIO(error_workbook(b"not a workbook", "", problems)))
+    assert out.sheetnames == [LIST_SHEET]
+    assert "not an Excel workbook" in out[LIST_SHEET]["E2"].value
