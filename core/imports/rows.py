@@ -47,11 +47,28 @@ def no_header_message(spec, sheet_name):
 
 
 def mapping_problems(mapping, spec, header_row):
-    """Header problems: required fields no column maps to."""
+    """Header problems: a field two columns map to (a corrected mapping may say so), and the
+    required fields no column maps to."""
     from core.imports.preview import Problem
 
-    mapped = {m.field for m in mapping if m.field}
-    return [
+    problems, seen = [], set()
+    for m in sorted(mapping, key=lambda m: m.index):
+        f = spec.field(m.field) if m.field else None
+        if f is None:
+            continue
+        if f.code in seen:
+            problems.append(
+                Problem(
+                    header_row,
+                    m.index,
+                    m.heading,
+                    "",
+                    _("Another column is already mapped to “%(label)s”. Map one of them only.")
+                    % {"label": f.label},
+                )
+            )
+        seen.add(f.code)
+    problems += [
         Problem(
             header_row,
             None,
@@ -61,8 +78,9 @@ def mapping_problems(mapping, spec, header_row):
             % {"label": f.label},
         )
         for f in spec.fields
-        if f.required and f.code not in mapped
+        if f.required and f.code not in seen
     ]
+    return problems
 
 
 _TOTAL_FIRST = frozenset("合小总共累")
@@ -107,10 +125,12 @@ class RowParser:
 
         self.spec = spec
         self.today = today or timezone.localdate()
-        pairs = sorted(
-            ((m, spec.field(m.field)) for m in mapping if m.field and spec.field(m.field)),
-            key=lambda pair: pair[0].index,
-        )
+        pairs, seen = [], set()
+        for m in sorted(mapping, key=lambda m: m.index):
+            f = spec.field(m.field) if m.field else None
+            if f is not None and f.code not in seen:  # mapped twice: the first column only
+                pairs.append((m, f))
+                seen.add(f.code)
         self.columns = [
             (m.index, f.code, m.heading, self._converter(f, m), f.required) for m, f in pairs
         ]

@@ -516,6 +516,19 @@ def test_a_given_mapping_is_applied_as_corrected():
     assert "progress" not in preview.rows[0].values
 
 
+def test_a_field_mapped_twice_is_a_header_problem_and_read_from_its_first_column():
+    data = ledgers.hazard_ledger()
+    mapping = [
+        ColumnMap(m.index, m.heading, "note" if m.heading in ("整改进展", "备注") else m.field)
+        for m in preview_of(data).mapping
+    ]
+    preview = preview_of(data, mapping=mapping)
+    twice = [p for p in preview.problems if p.column is not None]
+    assert [(p.row, p.column, p.heading) for p in twice] == [(3, 13, "备注")]
+    assert "already mapped to “备注”" in twice[0].message
+    assert preview.rows[0].values["note"] == "整改中"  # from 整改进展, the first such column
+
+
 def test_too_many_rows_is_a_file_problem():
     spec = ImporterSpec("fake", SPEC.fields, max_rows=2)
     preview = preview_of(ledgers.hazard_ledger(), FakeImporter(spec))
