@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # Old .xls files and password-protected workbooks are both OLE2 compound files.
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Columns read: a ledger has a few dozen; what lies beyond is a stray cell, not data.
+MAX_COLUMNS = 256
 # Rows read beyond an importer's limit: title rows above the header, footers below it.
 HEAD_ROOM = 200
 
@@ -156,7 +158,16 @@ def open_book(data, name="", max_rows=None):
 
 
 def _read_sheet(calamine_sheet, nrows):
-    raw = calamine_sheet.to_python(skip_empty_area=False, nrows=nrows)
+    if calamine_sheet.width <= MAX_COLUMNS:
+        raw = calamine_sheet.to_python(skip_empty_area=False, nrows=nrows)
+    else:
+        # One stray value far to the right (XFD1) would make every row 16,384 cells wide:
+        # read row by row and keep the first MAX_COLUMNS, so memory stays bounded.
+        raw = []
+        for line in calamine_sheet.iter_rows():
+            if nrows is not None and len(raw) >= nrows:
+                break
+            raw.append(line[:MAX_COLUMNS])
     rows = [tuple(None if v == "" else v for v in line) for line in raw]
     del raw
     merged = []

@@ -51,6 +51,19 @@ FOUND_COL = COLUMN["发现时间"]
 DEFAULT_SCHOOLS = ["金沙小学", "西亭初级中学", "二甲中心小学"]
 TITLE = "通州区校园安全隐患排查整治台账"
 
+
+def shortened(names, prefixes=("南通市", "通州区")):
+    """The demo's full school names as clerks write them, without the city and county
+    (通州区金沙小学 → 金沙小学): ``hazard_ledger(shortened(names))``."""
+    out = []
+    for name in names:
+        for prefix in prefixes:
+            if name.startswith(prefix) and len(name) > len(prefix) + 1:
+                name = name[len(prefix) :]
+        out.append(name)
+    return out
+
+
 # The forms a clerk writes the same day in (2019-12-03), one per row in turn.
 DATE_FORMS = [
     "2019年12月3日",

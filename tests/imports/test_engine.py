@@ -97,6 +97,38 @@ def test_rows_with_only_uncached_formulas_or_an_ignored_column_are_blank():
     assert preview.skipped == []
 
 
+def test_a_stray_cell_far_to_the_right_does_not_widen_every_row(monkeypatch):
+    from core.imports import reading
+
+    monkeypatch.setattr(reading, "MAX_COLUMNS", 5)
+    workbook = Workbook()
+    workbook.active.append(["学校名称", "隐患描述", "发现日期"])
+    workbook.active.append(["金沙小学", "灭火器过期", "2019-12-03"])
+    workbook.active.cell(1, 40, "stray")
+    out = io.BytesIO()
+    workbook.save(out)
+    sheet = open_book(out.getvalue()).sheets[0]
+    assert [len(r) for r in sheet.rows] == [5, 5]
+    assert sheet.rows[1][:3] == ("金沙小学", "灭火器过期", "2019-12-03")
+
+
+def test_the_builders_cached_values_read_in_openpyxl_too():
+    data = ledgers.hazard_ledger(layout=ledgers.Layout(cover=False, uncached_funds=(1,)))
+    values = load_workbook(io.BytesIO(data), data_only=True).active
+    formulas = load_workbook(io.BytesIO(data)).active
+    first, second = ledgers.data_row_numbers(ledgers.messy_rows())[:2]
+    assert values.cell(first, 1).value == 1 and formulas.cell(first, 1).value == "=ROW()-3"
+    funds = ledgers.FUNDS_COL + 1
+    assert values.cell(second, funds).value is None  # left uncached
+    assert formulas.cell(second, funds).value == "=0.2+0.3"
+
+
+def test_the_large_ledger_previews_every_row_ready():
+    preview = preview_of(ledgers.large_ledger(40))
+    assert len(preview.rows) == 40 and preview.counts()["ready"] == 40, preview.all_problems()
+    assert [reason for _n, reason in preview.skipped] == ["total", "blank", "footer"]
+
+
 @pytest.mark.parametrize(
     ("data", "name", "words"),
     [
@@ -653,3 +685,9 @@ def test_a_file_that_is_no_workbook_gets_the_problem_list_alone():
     out = load_workbook(io.BytesIO(error_workbook(b"not a workbook", "", problems)))
     assert out.sheetnames == [LIST_SHEET]
     assert "not an Excel workbook" in out[LIST_SHEET]["E2"].value
+
+
+def test_demo_names_are_shortened_as_clerks_write_them():
+    assert ledgers.shortened(["通州区金沙小学", "南通市通州区实验小学", "通州区"]) == [
+        "金沙小学", "实验小学", "通州区",
+    ]  # fmt: skip
