@@ -201,6 +201,41 @@ def test_a_two_row_header_joins_the_group_heading_to_its_parts():
     assert mapping[3].scale == 10000
 
 
+def test_a_heading_merged_across_two_columns_maps_its_first_column():
+    rows = [
+        ["学校名称", "隐患描述", None, "发现日期"],
+        ["金沙小学", "灭火器", "过期", "2019-12-03"],
+    ]
+    preview = preview_of(book_bytes(rows, merges=["B1:C1"]))
+    assert [(m.heading, m.field) for m in preview.mapping] == [
+        ("学校名称", "school"), ("隐患描述", "description"), ("隐患描述", None),
+        ("发现日期", "found_on"),
+    ]  # fmt: skip
+    assert preview.rows[0].values["description"] == "灭火器"
+
+
+def test_the_unit_line_is_not_taken_for_the_header_even_when_a_field_is_called_unit():
+    spec = ImporterSpec(
+        "people",
+        (
+            Field("unit", "单位", "text", required=True, synonyms=("所在单位",)),
+            Field("name", "姓名", "text", required=True),
+            Field("phone", "手机", "phone", synonyms=("联系电话",)),
+            Field("joined", "填报日期", "date"),
+        ),
+        max_rows=100,
+    )
+    rows = [
+        ["人员名单"],
+        ["填报单位：通州区教育体育局", None, "填报日期：2019年12月20日"],
+        ["序号", "所在单位", "姓名", "联系电话"],
+        [1, "金沙小学", "王芳", "13812345678"],
+    ]
+    preview = preview_of(book_bytes(rows, merges=["A1:D1", "A2:B2", "C2:D2"]), FakeImporter(spec))
+    assert preview.header_row == 3
+    assert preview.rows[0].values == {"unit": "金沙小学", "name": "王芳", "phone": "13812345678"}
+
+
 def test_a_sheet_without_a_header_says_so():
     preview = preview_of(book_bytes([["hello"], [1, 2, 3]]))
     assert preview.header_row is None and not preview.rows
