@@ -37,6 +37,8 @@ from core.db import Busy, retry_on_conflict
 from core.imports.preview import Problem
 from core.imports.registry import Importer, ImportRefused
 
+HIDDEN = "●●●●●●"
+
 
 class PeopleImporter(Importer):
     kind = USER_SPEC.kind
@@ -63,6 +65,11 @@ class PeopleImporter(Importer):
     def resolve(self, rows, *, actor, progress=None, mapping=None):
         cells = Cells(self.spec, mapping)
         reset(rows)
+        for row in rows:
+            if row.raw.get("password"):
+                # The preview page, the stored preview and the error workbook show a row's
+                # cells: never an initial password.
+                row.raw["password"] = HIDDEN
         duplicates_in_file(
             rows,
             "username",

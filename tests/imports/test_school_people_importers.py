@@ -206,6 +206,7 @@ def test_a_messy_list_of_people_is_previewed_and_committed(tree, county_staff):
     )
     assert preview.all_problems() == []
     assert statuses(preview) == [(5, "ready"), (7, "ready")]
+    assert PASSWORD not in str(preview.to_json()["rows"][0]["raw"])  # shown, stored: hidden
     assert not User.objects.filter(username__in=["zhou.officer", "wu.inspector"]).exists()
 
     result = PeopleImporter().commit(preview.rows, actor=county_staff)
