@@ -208,7 +208,9 @@ def build_preview(
         return preview
     del book
     preview.rows, preview.skipped = rows, skipped
-    importer.resolve(rows, actor=actor, progress=_scaled(progress, 50, 100))
+    importer.resolve(
+        rows, actor=actor, progress=_scaled(progress, 50, 100), mapping=preview.mapping
+    )
     return preview
 
 

@@ -31,8 +31,9 @@ class Importer:
     def template(self, user):
         raise NotImplementedError
 
-    def resolve(self, rows, *, actor, progress=None):
-        """DB checks in the actor's scope; set each row's status, note and target."""
+    def resolve(self, rows, *, actor, progress=None, mapping=None):
+        """DB checks in the actor's scope; set each row's status, note and target. ``mapping``
+        (the preview's ColumnMaps) lets a check put its problem on the cell it concerns."""
         for row in rows:
             row.status = "error" if row.problems else "ready"
 

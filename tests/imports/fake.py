@@ -39,7 +39,7 @@ class FakeImporter(Importer):
         self.spec = spec
         self.resolved = None
 
-    def resolve(self, rows, *, actor, progress=None):
+    def resolve(self, rows, *, actor, progress=None, mapping=None):
         self.resolved = len(rows)
         for row in rows:
             row.status = "error" if row.problems else "ready"
