@@ -29,7 +29,7 @@ $(VENV_STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-assets: $(ASSETS_STAMP) ## Install Bootstrap, htmx and Chart.js from npm (served locally)
+assets: $(ASSETS_STAMP) ## Install Bootstrap, htmx, Chart.js (served locally) and axe-core (browser tests) from npm
 
 $(ASSETS_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: install Debian's nodejs and npm."; exit 1; }
