@@ -53,7 +53,7 @@ test: setup ## Run every check and test (PostgreSQL/Redis when DATABASE_URL/CELE
 	@scripts/test.sh $(PYTEST_ARGS)
 
 bench: $(VENV_STAMP) ## Migrate and run the benchmarks (PostgreSQL via DATABASE_URL; BENCH_ARGS="--hazards 200000")
-	@$(PY) tests/benchmarks/bench_register.py $(BENCH_ARGS)
+	@$(PY) tests/benchmarks/bench_register.py $(BENCH_ARGS); register=$$?; $(PY) tests/benchmarks/bench_import.py; status=$$?; [ $$register -eq 0 ] && exit $$status || exit $$register
 
 lint: $(VENV_STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,11 @@ class CampaignConfig(AppConfig):
         from core.schedules import Schedule, declare
 
         register_jobs()
+        from campaign.imports import PeopleImporter, SchoolImporter
+        from core.imports import registry as imports_registry
+
+        imports_registry.register(SchoolImporter())
+        imports_registry.register(PeopleImporter())
         declare(
             Schedule(
                 name="nightly organisation statistics",

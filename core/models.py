@@ -5,6 +5,8 @@ moving the models here moved no data. A unit is the campaign's organisation tree
 through ``settings.CORE_UNIT_MODEL``.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -222,3 +224,124 @@ class Notification(models.Model):
         from core import notices
 
         return notices.render(self)
+
+
+# --- The import flow (core.imports.flow): one uploaded file, and a unit's remembered mapping --
+
+
+def import_file_path(instance, filename):
+    """Where an uploaded workbook is kept: a random name (the person's own file name is kept in
+    ``original_name`` and given back on download, as the evidence files are)."""
+    return f"imports/{instance.kind}/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportUpload(models.Model):
+    """One workbook a person uploaded to import, from upload through preview to commit.
+
+    It is its owner's own data: no one else sees it, its file or its error workbook (the views
+    answer 404). The preview (``core.imports.preview.Preview.to_json``) is stored here, so the
+    pages read it without reading the file again; a commit reads the file again with the stored
+    sheet and mapping. Uploads not committed are deleted after ``IMPORT_UPLOAD_KEEP_DAYS``.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        PREVIEWING = "previewing", _("being checked")
+        PREVIEWED = "previewed", _("checked")
+        COMMITTING = "committing", _("being imported")
+        COMMITTED = "committed", _("imported")
+        FAILED = "failed", _("could not be read")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_uploads"
+    )
+    # The unit whose remembered mapping was used and is updated (the importer decides it).
+    unit = models.ForeignKey(
+        UNIT_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to=import_file_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    # None: the sheet the engine chooses (the one with the header).
+    sheet_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The confirmed mapping, a list of ColumnMap fields; empty: the engine proposes one.
+    mapping = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    # What the mapping screen and the sheet select show of the previewed book:
+    # {"columns": [{index, heading, samples}], "sheets": [[index, name], …]}.
+    book = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED
+    )
+    # Why the file could not be read or the commit was refused, in the owner's language.
+    message = models.TextField(blank=True)
+    # The preview's counts by row status; after the commit, what it did (created, updated …).
+    counts = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    include_duplicates = models.BooleanField(default=False)
+    # How many previews were asked for: names each preview's job run (its period).
+    revision = models.PositiveIntegerField(default=0)
+    preview_run = models.ForeignKey(
+        JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commit_run = models.ForeignKey(
+        JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import upload")
+        verbose_name_plural = _("import uploads")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="importupload_status_known",
+                condition=Q(
+                    status__in=[
+                        "uploaded",
+                        "previewing",
+                        "previewed",
+                        "committing",
+                        "committed",
+                        "failed",
+                    ]
+                ),
+            ),
+        ]
+        indexes = [
+            # The cleanup's question: which uploads not committed are older than the limit.
+            models.Index(
+                fields=["created_at"], name="importupload_old", condition=~Q(status="committed")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} · {self.original_name}"
+
+
+class ImportMapping(models.Model):
+    """The columns a unit's people confirmed for one kind of import: {heading key: field code,
+    or "" for a column they ignore}. Proposed for the unit's next file of that kind; only what
+    a person saved on the mapping screen or committed with is remembered."""
+
+    unit = models.ForeignKey(UNIT_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20)
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("remembered import mapping")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind"], name="importmapping_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.kind}"

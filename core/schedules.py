@@ -64,4 +64,12 @@ def _own():
             every_seconds=settings.JOB_SWEEP_SECONDS,
             expire_seconds=settings.JOB_SWEEP_SECONDS,
         ),
+        # Uploaded import files nobody committed are the owner's data: gone after a week
+        # (core.imports.flow.uploads_cleanup).
+        Schedule(
+            name="import uploads cleanup",
+            task="core.imports.flow.import_uploads_cleanup_task",
+            crontab="15 3 * * *",
+            expire_seconds=6 * 3600,
+        ),
     ]

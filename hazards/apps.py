@@ -16,6 +16,10 @@ class HazardsConfig(AppConfig):
         from hazards.seeding import extension
 
         seeding.register(extension)
+        from core.imports import registry as imports_registry
+        from hazards.imports.importer import HazardImporter
+
+        imports_registry.register(HazardImporter())
         hazards_workbench.register()
         notices.register()
 

@@ -162,6 +162,9 @@ class Hazard(models.Model):
 
     # Provincial campus safety risk management system (S11)
     provincial_ref = models.CharField(_("provincial reference number"), max_length=40, blank=True)
+    # The number the hazard had in the ledger it was imported from (台账编号), if any: a second
+    # upload of the same ledger finds it again by this number within the school.
+    ledger_ref = models.CharField(_("ledger number"), max_length=40, blank=True)
     uploaded_month = models.DateField(_("last uploaded (month)"), null=True, blank=True)
 
     # When the rectification was last submitted for acceptance (set by the submit service):
@@ -198,6 +201,7 @@ class Hazard(models.Model):
             models.Index(fields=["school", "status", "-found_on"], name="hazard_school_status"),
             models.Index(fields=["-found_on", "-id"], name="hazard_recent"),
             models.Index(fields=["status", "deadline"], name="hazard_status_deadline"),
+            models.Index(fields=["school", "ledger_ref"], name="hazard_school_ledger_ref"),
         ]
         constraints = [
             # Rectification cannot be under way, awaiting acceptance or closed without the
@@ -290,6 +294,9 @@ class HazardEvent(models.Model):
         COMMENT = "comment", _("comment")
         FILE = "file", _("file added")
         MEETING = "meeting", _("consultation meeting linked")
+        # Registered from a ledger that said it was already rectified or accepted: the note
+        # says when and by whom, as the ledger has it; the actor is the person who imported it.
+        IMPORTED = "imported", _("imported with its history")
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

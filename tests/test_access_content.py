@@ -178,3 +178,35 @@ def test_the_markers_are_seen_where_they_may_be(request, world, city_staff, coun
     runs = content_text(client_as(request, "county_staff").get(reverse("campaign:job_list")))
     assert markers("TZ")["job"] in runs
     assert OrgUnit.objects.filter(code__startswith="MK-").count() == 4
+
+
+# --- The import flow: the upload page lists the viewer's own uploads only -------------------
+
+
+def test_the_upload_page_lists_only_the_viewers_own_uploads(request, objects, settings, tmp_path):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.imports import flow
+    from tests.imports import ledgers
+
+    settings.MEDIA_ROOT = tmp_path
+    uploaders = {
+        "county_staff": objects.county_staff,
+        "other_county_staff": objects.other_county_staff,
+    }
+    for persona, user in uploaders.items():
+        rows = [ledgers.LedgerRow(school="实验小学")]
+        flow.upload_create(
+            importer=flow.importer_for("hazards"),
+            actor=user,
+            file=SimpleUploadedFile(
+                f"标记上传{persona}.xlsx", ledgers.hazard_ledger(["实验小学"], rows)
+            ),
+        )
+    for persona in uploaders:
+        page = content_text(
+            client_as(request, persona).get(reverse("core:import_start", args=["hazards"]))
+        )
+        assert f"标记上传{persona}" in page
+        others = [f"标记上传{p}" for p in uploaders if p != persona]
+        assert not [name for name in others if name in page], f"{persona} sees {others}"

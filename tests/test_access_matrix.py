@@ -338,6 +338,54 @@ HZ_MEETING = "200/200  200/200  200/200  403/404  403/404  403/403  403/403  404
 # --- end of one hazard's helpers ---
 
 
+# --- The import flow (core/views_imports.py): an upload is its owner's alone ----------------
+
+
+def _import_upload(o, scope):
+    """A previewed upload of a small ledger by 通州区's county staff (in) or 如东县's (out)."""
+    key = f"import_{scope}"
+    if not hasattr(o, key):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from core.imports import flow
+        from tests.imports import ledgers
+
+        owner = o.county_staff if scope == IN else o.other_county_staff
+        school = "实验小学" if scope == IN else "掘港初级中学"
+        rows = [ledgers.LedgerRow(school=school, description=f"矩阵隐患{scope}")]
+        data = ledgers.hazard_ledger([school], rows)
+        upload = flow.upload_create(
+            importer=flow.importer_for("hazards"),
+            actor=owner,
+            file=SimpleUploadedFile(f"矩阵台账{scope}.xlsx", data),
+        )
+        setattr(o, key, upload)
+    return getattr(o, key)
+
+
+def import_upload(o, scope):
+    return {"public_id": _import_upload(o, scope).public_id}
+
+
+def import_committed_only_by_its_owner(response, o, user, scope):
+    """Only the owner's commit wrote the rows; anyone else's changed nothing."""
+    from hazards.models import Hazard
+
+    upload = _import_upload(o, scope)
+    upload.refresh_from_db()
+    imported = Hazard.objects.filter(description=f"矩阵隐患{scope}").exists()
+    assert imported == (user.pk == upload.owner_id), f"{user.username} committed {scope}"
+
+
+# Who may import the register: register_hazard somewhere (the leader and the outsider have none).
+IMPORT_HAZARDS = "200 200 200 200 200 200 403 403 302"
+# One upload: its owner (通州区's county staff owns ``in``, 如东县's ``out``); 404 for everyone
+# else, whatever their rights.
+OWN_UPLOAD = "404/404  404/404  404/404  200/404  404/404  404/404  404/404  404/404  302/302"
+OWN_UPLOAD_POST = "404/404 404/404 404/404 302/404 404/404 404/404 404/404 404/404 302/302"
+# --- end of the import flow's helpers ---
+
+
 # --- The matrix -----------------------------------------------------------------------------
 #              admin    city     safety   county   officer  inspect  leader   outsider anonymous
 
@@ -468,7 +516,8 @@ MATRIX = {
         data=bulk_deadline,
         check=bulk_changed_only_what_the_user_may,
     ),
-    "hazards:hazard_import": Row("200 200 200 200 200 200 403 403 302"),
+    # The register's import leads to the upload → preview → commit flow.
+    "hazards:hazard_import": Row("302 302 302 302 302 302 403 403 302"),
     "hazards:hazard_import_template": Row("200 200 200 200 200 200 403 403 302"),
     # --- end of the register's rows ---
     # Hazard overviews (year-end target, zero data): scoped content, an outsider sees nothing
@@ -486,6 +535,22 @@ MATRIX = {
     "hazards:evidence_download": Row(VIEW_SCHOOL, kwargs=hz_evidence),
     "hazards:hazard_meeting": Row(HZ_MEETING, kwargs=hz_major),
     # --- end of one hazard's rows ---
+    # The import flow (core/views_imports.py): the upload page and template of an importer;
+    # one upload, its files and its actions only for its owner.
+    "core:import_start": Row(IMPORT_HAZARDS, kwargs=lambda o, s: {"kind": "hazards"}),
+    "core:import_template": Row(IMPORT_HAZARDS, kwargs=lambda o, s: {"kind": "hazards"}),
+    "core:import_preview": Row(OWN_UPLOAD, kwargs=import_upload),
+    "core:import_mapping": Row(OWN_UPLOAD, kwargs=import_upload),
+    "core:import_errors": Row(OWN_UPLOAD, kwargs=import_upload),
+    "core:import_file": Row(OWN_UPLOAD, kwargs=import_upload),
+    "core:import_sheet": Row(OWN_UPLOAD_POST, kwargs=import_upload, method="POST"),
+    "core:import_commit": Row(
+        OWN_UPLOAD_POST,
+        kwargs=import_upload,
+        method="POST",
+        check=import_committed_only_by_its_owner,
+    ),
+    # --- end of the import flow's rows ---
 }
 
 

@@ -121,7 +121,7 @@ def test_the_data_migration_repairs_stored_units_and_people(tree, county_staff):
 
 @pytest.mark.parametrize(
     ("typed", "problem"),
-    [("26.11.14", "four-digit year"), ("0001-01-01", "2000-01-01"), ("9999-12-31", "2000-01-01")],
+    [("26.11.14", "four digits"), ("0001-01-01", "2000-01-01"), ("9999-12-31", "2000-01-01")],
 )
 def test_an_implausible_date_in_an_import_is_a_row_error(
     tree, client_for, county_staff, typed, problem

@@ -1,12 +1,14 @@
-"""Bulk import of schools and of people from an Excel workbook (openpyxl).
+"""The schools and people imports, on the one import engine (``core.imports``).
 
-A workbook is read in memory and never stored. Every row is checked first; if any row is bad
-nothing is imported and every problem is reported as (row as Excel numbers it, column header as
-written in the file, reason). Otherwise all rows are written in one transaction through the
-ordinary services, so an import is audited exactly like the same changes made by hand.
+``columns`` holds their fields as data (the template's headings, the synonyms clerks write, the
+words for categories and roles); ``schools`` and ``people`` the ``SchoolImporter`` and
+``PeopleImporter`` (checks against the database in the actor's scope, all-or-nothing commit
+through the ordinary services), registered in ``CampaignConfig.ready``; ``template`` the
+downloadable workbook, which imports unchanged.
 
-The first sheet holds the data, with one header row. A header cell may be the Chinese column
-name of the template or the column's English code name, in any order.
+``schools_import`` / ``users_import`` keep the older single-step callers working: preview and
+commit in one call, every problem as a ``core.workbooks.RowError`` (row as Excel numbers it,
+column heading as written in the file, reason).
 """
 
 from campaign.imports.columns import (
@@ -17,24 +19,17 @@ from campaign.imports.columns import (
     OWNERSHIP_NAMES,
     ROLE_NAMES,
     SCHOOL_COLUMNS,
+    SCHOOL_SPEC,
     SCHOOLS,
     USER_COLUMNS,
+    USER_SPEC,
     USERS,
     Column,
     choice_names,
 )
-from campaign.imports.people import (
-    users_import,
-)
-from campaign.imports.reading import (
-    parse_workbook,
-)
-from campaign.imports.schools import (
-    schools_import,
-)
-from campaign.imports.template import (
-    template_workbook,
-)
+from campaign.imports.people import PeopleImporter, users_import
+from campaign.imports.schools import SchoolImporter, schools_import
+from campaign.imports.template import template_workbook
 
 __all__ = [
     "CATEGORY_NAMES",
@@ -43,13 +38,16 @@ __all__ = [
     "KINDS",
     "MAX_ROWS",
     "OWNERSHIP_NAMES",
+    "PeopleImporter",
     "ROLE_NAMES",
     "SCHOOLS",
     "SCHOOL_COLUMNS",
+    "SCHOOL_SPEC",
+    "SchoolImporter",
     "USERS",
     "USER_COLUMNS",
+    "USER_SPEC",
     "choice_names",
-    "parse_workbook",
     "schools_import",
     "template_workbook",
     "users_import",

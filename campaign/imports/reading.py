@@ -1,193 +1,215 @@
-"""Reading a schools or people workbook into checked rows, and what both imports share."""
+"""What the schools and people importers share when they check the engine's rows against the
+database: units found in the actor's scope by code or exact name, duplicates within the file,
+problems put on their cell, and the words for a refused write.
+
+The workbook itself is read by the one import engine (``core.imports``); nothing here opens a
+file.
+"""
+
+from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from campaign import access
-from campaign.imports.columns import (
-    _CHUNK,
-    CATEGORY_NAMES,
-    COLUMNS,
-    MAX_PEOPLE,
-    MAX_ROWS,
-    OWNERSHIP_NAMES,
-    ROLE_NAMES,
-    choice_names,
-)
-from core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
-from core.workbooks import (
-    RowError,
-    cell_text,
-    choice_spellings,
-    data_lines,
-    file_error,
-    fold,
-    map_header,
-    read_rows,
-)
+from campaign.imports.columns import CHUNK, MAX_PEOPLE
+from core.imports.cells import fold, nfkc, parse_choice
+from core.imports.matching import NameMatcher
+from core.imports.preview import Problem
 
-# --- Reading a workbook ---------------------------------------------------------------------
+PROGRESS_EVERY = 200
 
 
-def _count(value):
-    """A non-negative whole number from a cell, or None if it is not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None
-        value = int(value)
-    if isinstance(value, int):
-        return value if 0 <= value <= MAX_PEOPLE else None
-    text = str(value).strip()
-    if not text.isdigit():
-        return None
-    number = int(text)
-    return number if number <= MAX_PEOPLE else None
-
-
-def parse_workbook(file, kind):
-    """Read the first sheet of ``file`` as ``kind`` ("schools" or "users").
-
-    Returns ``(rows, errors)``. Each row is ``{"_row": n, "_headers": {code: header}, code:
-    value, …}`` with the cell values converted and checked on their own (required, numbers,
-    choices, lengths); checks against the database are the import services' work.
-    """
-    columns = COLUMNS[kind]
-    return read_rows(file, lambda header, lines: _parse_sheet(header, lines, columns))
-
-
-def _parse_sheet(header, lines, columns):
-    positions, headers, width, errors = map_header(header, columns)
-    if errors or not width:
-        return [], errors
-
-    spellings = {
-        "category": choice_spellings(CATEGORY_NAMES),
-        "ownership": choice_spellings(OWNERSHIP_NAMES),
-        "role": choice_spellings(ROLE_NAMES),
-    }
-    rows = []
-    for number, cells in data_lines(lines, width, MAX_ROWS):
-        row = {"_row": number, "_headers": headers}
-        for column in columns:
-            if column.code not in positions:
-                row[column.code] = None if column.kind == "count" else ""
-                continue
-            raw = cells[positions[column.code]]
-            value, message = _convert(column, raw, spellings)
-            if message:
-                errors.append(RowError(number, headers[column.code], message))
-            row[column.code] = value
-        rows.append(row)
-    if not rows and not errors:
-        return [], [file_error(_("The workbook has no rows to import below the header."))]
-    return rows, errors
-
-
-def _convert(column, raw, spellings):
-    """(value, error message or "") for one cell."""
-    text = cell_text(raw)
-    if text == "":
-        if column.required:
-            return None, _("This cell is required.")
-        return (None if column.kind == "count" else ""), ""
-    if has_control_characters(text):
-        return None, str(CONTROL_CHARACTER_MESSAGE)
-    if column.kind == "count":
-        number = _count(raw)
-        if number is None:
-            return None, _("Enter a whole number from 0 to %(max)s, not “%(value)s”.") % {
-                "max": MAX_PEOPLE,
-                "value": text,
-            }
-        return number, ""
-    if column.kind in spellings:
-        value = spellings[column.kind].get(fold(text))
-        if value is None:
-            return None, _("“%(value)s” is not one of: %(choices)s.") % {
-                "value": text,
-                "choices": "、".join(choice_names(column.kind)),
-            }
-        return value, ""
-    if column.max_length and len(text) > column.max_length:
-        return None, _("At most %(max)s characters, this has %(length)s.") % {
-            "max": column.max_length,
-            "length": len(text),
-        }
-    if column.kind == "password":
-        return (raw if isinstance(raw, str) else text), ""  # keep a password's own spaces
-    if column.kind == "email":
-        try:
-            validate_email(text)
-        except ValidationError:
-            # Keep the text: the row is bad already, but it did give an address.
-            return text, _("“%(value)s” is not a valid e-mail address.") % {"value": text}
-    return text, ""
-
-
-# --- Import services ------------------------------------------------------------------------
-
-
-def _chunks(values):
+def chunks(values):
     values = list(values)
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
-def _units_in_scope(actor, perm, codes):
-    """{code: unit} for the codes of active units where ``actor`` may do ``perm``."""
-    found = {}
-    for chunk in _chunks(codes):
-        for unit in access.units_where(actor, perm).filter(code__in=chunk):
-            found[unit.code] = unit
-    return found
+class Cells:
+    """Puts a problem on the cell of a field: its column when the engine says which (the
+    preview's mapping), else on the row under the field's label."""
+
+    def __init__(self, spec, mapping=None):
+        self.spec = spec
+        self.columns = {m.field: m for m in mapping or () if m.field}
+
+    def problem(self, row, code, message):
+        column = self.columns.get(code)
+        value = row.raw.get(code, "")
+        if column is None:
+            return Problem(row.number, None, self.spec.field(code).label, value, message)
+        return Problem(row.number, column.index, column.heading, value, message)
+
+    def add(self, row, code, message):
+        row.problems.append(self.problem(row, code, message))
 
 
-def _not_yours(row, code):
+def code_text(value):
+    """A code as typed, full-width letters and digits as ASCII (ＮＴ－ＴＺ → NT-TZ)."""
+    return nfkc(str(value or "")).strip()
+
+
+def reporter(progress, total):
+    if progress is None or not total:
+        return lambda n: None
+    return lambda n: progress(100 * n / total) if n % PROGRESS_EVERY == 0 else None
+
+
+def reset(rows):
+    """Before the checks: a row is in error only for the problems it has (resolve may run
+    again on the same rows)."""
+    for row in rows:
+        row.status = "error" if row.problems else "ready"
+        row.note = ""
+        row.target = None
+
+
+def plain_choices(row, spec, names):
+    """The engine's word for an unknown choice lists every spelling it accepts (codes and
+    English labels too); say the cell's value and the Chinese terms only, as the template's
+    drop-down list does. ``names``: {field code: {value: Chinese term}}."""
+    if not row.problems:
+        return
+    for index, problem in enumerate(row.problems):
+        for code, terms in names.items():
+            raw = row.raw.get(code, "")
+            if not raw or problem.value != raw or row.values.get(code) is not None:
+                continue
+            if problem.message != parse_choice(raw, spec.field(code).choices)[1]:
+                continue
+            message = _("“%(value)s” is not one of: %(choices)s.") % {
+                "value": raw,
+                "choices": "、".join(terms.values()),
+            }
+            row.problems[index] = replace(problem, message=message)
+
+
+def settle(row):
+    if row.problems:
+        row.status = "error"
+
+
+# --- Counts ---------------------------------------------------------------------------------
+
+
+def check_counts(row, codes, cells):
+    """The engine reads whole numbers; the school form's bound applies as well."""
+    for code in codes:
+        value = row.values.get(code)
+        if value is not None and value > MAX_PEOPLE:
+            row.values[code] = None
+            cells.add(
+                row,
+                code,
+                _("Enter a whole number from 0 to %(max)s, not “%(value)s”.")
+                % {"max": MAX_PEOPLE, "value": row.raw.get(code, "")},
+            )
+
+
+# --- Units in scope -------------------------------------------------------------------------
+
+
+class Units:
+    """The units a file's rows name, among those where ``actor`` may do ``perm``: by exact
+    code first, else by exact (folded) name. Out of scope is simply not a candidate, so it
+    reads exactly like a unit that does not exist."""
+
+    def __init__(self, actor, perm, texts, *, names_of=None):
+        texts = {code_text(t) for t in texts if code_text(t)}
+        scope = access.units_where(actor, perm)
+        self.by_code = {}
+        for some in chunks(texts):
+            for unit in scope.filter(code__in=some):
+                self.by_code[unit.code] = unit
+        # Names: among the units ``names_of`` narrows the scope to (counties and the city for
+        # a school's parent), or among those named exactly in the file.
+        named = scope if names_of is None else names_of(scope)
+        candidates = {}
+        if names_of is None:
+            for some in chunks(texts - set(self.by_code)):
+                candidates.update({u.pk: u for u in named.filter(name__in=some)})
+        else:
+            candidates = {u.pk: u for u in named}
+        self.by_pk = {u.pk: u for u in candidates.values()} | {
+            u.pk: u for u in self.by_code.values()
+        }
+        self.matcher = NameMatcher((u.pk, u.code, [u.name]) for u in candidates.values())
+        self.name_folds = {}
+        for unit in candidates.values():
+            self.name_folds.setdefault(fold(unit.name), []).append(unit)
+
+    def find(self, text):
+        """(unit or None, message or "")."""
+        text = code_text(text)
+        if not text:
+            return None, ""
+        if text in self.by_code:
+            return self.by_code[text], ""
+        key, suggestions = self.matcher.match(text)
+        if key is not None:
+            return self.by_pk[key], ""
+        same = self.name_folds.get(fold(text), [])
+        if len(same) > 1:
+            return None, _(
+                "Several units are called “%(name)s”. Write the code of the one you mean: "
+                "%(codes)s."
+            ) % {"name": text, "codes": "、".join(sorted(u.code for u in same))}
+        message = not_found_message(text)
+        if suggestions:
+            message = "{} {}".format(
+                message, _("Did you mean: %(names)s?") % {"names": "、".join(suggestions)}
+            )
+        return None, message
+
+
+def not_found_message(text):
     # The same words for a unit that does not exist and one outside the actor's scope.
-    return RowError(
-        row["_row"],
-        row["_headers"]["unit" if "unit" in row["_headers"] else "parent"],
-        _("Unit “%(code)s” not found, or not yours.") % {"code": code},
-    )
+    return _("Unit “%(code)s” not found, or not yours.") % {"code": text}
 
 
-def _duplicates_in_file(rows, key, column, message, *, fold=False):
-    errors = []
+# --- Duplicates within the file -------------------------------------------------------------
+
+
+def duplicates_in_file(rows, code, message, cells, *, folded=False):
+    """A problem on every row whose ``code`` value an earlier row of the file has."""
     first_seen = {}
     for row in rows:
-        value = row[key]
+        value = row.values.get(code)
         if not value:
             continue
-        folded = value.lower() if fold else value
-        if folded in first_seen:
-            errors.append(
-                RowError(
-                    row["_row"],
-                    row["_headers"][column],
-                    message % {"value": value, "row": first_seen[folded]},
-                )
-            )
+        key = value.lower() if folded else value
+        if key in first_seen:
+            cells.add(row, code, message % {"value": value, "row": first_seen[key]})
         else:
-            first_seen[folded] = row["_row"]
-    return errors
+            first_seen[key] = row.number
 
 
-def _sorted(errors):
-    return sorted(errors, key=lambda e: (e.row, e.column))
+# --- Writing --------------------------------------------------------------------------------
 
 
-def _service_error(row, column, exc):
+class RowRefused(Exception):
+    """A service refused a row while writing: the whole import is rolled back."""
+
+    def __init__(self, problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def service_message(exc):
     if isinstance(exc, ValidationError):
-        message = " ".join(exc.messages)
-    elif isinstance(exc, PermissionDenied):
-        message = _("You may not make this change.")
-    else:  # a concurrent import took the same code or user name between check and write
-        message = _("This row clashes with a change made at the same time. Upload the file again.")
-    return RowError(row["_row"], row["_headers"][column], message)
+        return " ".join(exc.messages)
+    if isinstance(exc, PermissionDenied):
+        return _("You may not make this change.")
+    # A concurrent import took the same code or user name between check and write.
+    return _("This row clashes with a change made at the same time. Upload the file again.")
 
 
-class _Abort(Exception):
-    pass
+def ready_rows(rows):
+    """The rows a commit writes; refuses the whole file while any row is in error."""
+    from core.imports.registry import ImportRefused
+
+    errors = [p for r in rows if r.status == "error" for p in r.problems]
+    if errors or any(r.status == "error" for r in rows):
+        raise ImportRefused(errors or [Problem(0, None, "", "", _("Rows are in error."))])
+    return [r for r in rows if r.status == "ready"]

@@ -24,10 +24,18 @@ def _may_import(user, kind):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """Two upload forms (schools, people); a POST imports one workbook or lists its errors."""
+    """Which import to start (schools, people); a POST imports one workbook or lists its errors."""
     allowed = [kind for kind in imports.KINDS if _may_import(request.user, kind)]
     if not allowed:
         raise PermissionDenied
+    if request.method == "GET":
+        # Each import now runs through the upload → preview → commit flow (core.views_imports);
+        # a POST here is the older one-step import, kept for the callers that still send one.
+        return render(
+            request,
+            "campaign/imports/choose.html",
+            {"nav_section": "people", "kinds": allowed, "max_rows": imports.MAX_ROWS},
+        )
     forms = {kind: ImportForm(prefix=kind) for kind in allowed}
     kind = result = None
     status = 200

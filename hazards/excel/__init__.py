@@ -23,7 +23,6 @@ from hazards.excel.imports import (
     SOURCE_NAMES,
     Column,
     hazards_import,
-    parse_workbook,
 )
 from hazards.excel.template import (
     template_workbook,
@@ -46,6 +45,5 @@ __all__ = [
     "export_sync_limit",
     "export_workbook",
     "hazards_import",
-    "parse_workbook",
     "template_workbook",
 ]

@@ -15,6 +15,7 @@ from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core.jobs import JobFailed, ProducedFile
 from core.text import strip_control_characters
+from hazards.imports.fields import LABELS, LEVEL_NAMES, SOURCE_NAMES
 from hazards.models import Hazard
 
 EXPORT_JOB = "hazard_export"
@@ -26,12 +27,17 @@ def export_sync_limit():
     return getattr(settings, "HAZARD_EXPORT_SYNC_LIMIT", 5000)
 
 
-# (header msgid, values_list field or None for a derived column)
+# The export is a full ledger: every field, the five implementations and the progress, under
+# the import's own Chinese headings (``hazards.imports.fields``), so that a county can work on
+# it in Excel and import it back to update the same hazards (matched by their number). The
+# other columns (county, status, overdue, …) say what the portal derives; the import ignores
+# them. The headings are a file format, like the template's, and are not translated.
 EXPORT_FIELDS = (
     "code",
     "school__code",
     "school__name",
     "county__name",
+    "ledger_ref",
     "category__parent__name",
     "category__name",
     "level",
@@ -45,75 +51,91 @@ EXPORT_FIELDS = (
     "responsible_unit",
     "responsible_person",
     "responsible_phone",
+    "measures",
     "funds_amount",
+    "funds_source",
+    "funds_secured",
+    "contingency_plan",
+    "closed_at",
+    "accepted_by__full_name",
+    "accepted_level",
+    "acceptance_opinion",
     "provincial_ref",
     "uploaded_month",
 )
+L = LABELS
+HEADINGS = (
+    L["code"], L["school"], L["school_name"], "县（市、区）", L["ledger_ref"], "隐患类别",
+    L["level"], "状态", L["source"], L["location"], L["description"], L["found_on"],
+    L["deadline"], "是否逾期", "五落实是否到位", L["responsible_unit"], L["responsible_person"],
+    L["responsible_phone"], L["measures"], L["funds_amount"], L["funds_source"],
+    L["funds_secured"], L["contingency_plan"], L["progress"], "验收层级", "验收意见",
+    L["provincial_ref"], "最近上报月份",
+)  # fmt: skip
+DATE_COLUMNS = (HEADINGS.index(L["found_on"]), HEADINGS.index(L["deadline"]))
+YES, NO = "是", "否"
 
 
 def export_headers():
-    return [
-        _("Hazard number"),
-        _("School code"),
-        _("School"),
-        _("County"),
-        _("Area"),
-        _("Category"),
-        _("Grade"),
-        _("Status"),
-        _("Source"),
-        _("Where exactly"),
-        _("Description"),
-        _("Date found"),
-        _("Deadline"),
-        _("Overdue"),
-        _("Five implementations complete"),
-        _("Responsible unit"),
-        _("Responsible person"),
-        _("Responsible person's phone"),
-        _("Funds (yuan)"),
-        _("Provincial reference number"),
-        _("Last uploaded (month)"),
-    ]
+    return list(HEADINGS)
+
+
+def _progress(status, closed_at, acceptor):
+    """The progress as a ledger writes it (整改进展), which the import reads back."""
+    if status == Hazard.Status.CLOSED:
+        day = timezone.localtime(closed_at).date().isoformat() if closed_at else ""
+        return " ".join(p for p in ("已验收", day, acceptor or "") if p)
+    return {
+        Hazard.Status.RECTIFYING: "整改中",
+        Hazard.Status.AWAITING_ACCEPTANCE: "已整改，待验收",
+    }.get(status, "未整改")
+
+
+def _yes_no(value):
+    return "" if value is None else (YES if value else NO)
 
 
 def export_rows(queryset, *, report_progress=None, total=None):
     """A generator of export rows (lists), read in chunks from ``values_list``."""
-    levels = dict(Hazard.Level.choices)
     statuses = dict(Hazard.Status.choices)
-    sources = dict(Hazard.Source.choices)
+    accepted_levels = dict(Hazard.AcceptanceLevel.choices)
     today = timezone.localdate()
-    yes, no = _("yes"), _("no")
     open_statuses = set(Hazard.OPEN_STATUSES)
     for n, row in enumerate(
         queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK), start=1
     ):
-        (code, school_code, school, county, area, category, level, status, source, location,
-         description, found_on, deadline, five, r_unit, r_person, r_phone, funds, ref,
-         uploaded) = row  # fmt: skip
-        if area is None:
-            area, category = category, ""
+        (code, school_code, school, county, ledger_ref, area, category, level, status, source,
+         location, description, found_on, deadline, five, r_unit, r_person, r_phone, measures,
+         funds, funds_source, funds_secured, plan, closed_at, acceptor, accepted_level,
+         opinion, ref, uploaded) = row  # fmt: skip
         overdue = status in open_statuses and deadline is not None and deadline < today
         yield [
             code,
             school_code,
             school,
             county or "",
-            area,
-            category,
-            str(levels.get(level, level)),
+            ledger_ref,
+            f"{area} · {category}" if area else category,  # as the register shows it
+            LEVEL_NAMES.get(level, level),
             str(statuses.get(status, status)),
-            str(sources.get(source, source)),
+            SOURCE_NAMES.get(source, source),
             location,
             description,
             found_on,
             deadline,
-            yes if overdue else no,
-            yes if five else no,
+            YES if overdue else NO,
+            YES if five else NO,
             r_unit,
             r_person,
             r_phone,
+            measures,
             funds,
+            funds_source,
+            _yes_no(funds_secured),
+            plan,
+            _progress(status, closed_at, acceptor),
+            str(accepted_levels.get(accepted_level, "")) if accepted_level else "",
+            opinion,
             ref,
             uploaded.strftime("%Y-%m") if uploaded else "",
         ]
@@ -136,7 +158,7 @@ def export_workbook(queryset, *, report_progress=None, total=None):
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    date_columns = (11, 12)
+    date_columns = DATE_COLUMNS
     for values in export_rows(queryset, report_progress=report_progress, total=total):
         cells = []
         for index, value in enumerate(values):

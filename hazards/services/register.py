@@ -36,6 +36,7 @@ EDITABLE_FIELDS = (
     "description",
     "found_on",
     "provincial_ref",
+    "ledger_ref",  # the number in the county's ledger, corrected by an import of the export
 ) + FIVE_IMPLEMENTATIONS
 
 

@@ -268,8 +268,12 @@ class ImportForm(PortalForm):
 @login_required
 @require_http_methods(["GET", "POST"])
 def hazard_import(request):
+    """The register's import: the upload → preview → commit flow (core.views_imports). A POST
+    here is the older one-step import, kept for the callers that still send one."""
     if not _may_register(request.user):
         raise PermissionDenied
+    if request.method == "GET":
+        return redirect("core:import_start", kind="hazards")
     form = ImportForm()
     result = None
     if request.method == "POST":
