@@ -349,7 +349,10 @@ def test_closed_loop_state_machine(people, make_hazard, settings_media):
     run_state_machine_as_test(
         ClosedLoop,
         settings=hypothesis_settings(
-            max_examples=40,
+            # 40 examples reached every (status, grade) only just: after other tests in the same
+            # process Hypothesis's generation took another path (same seed, same service
+            # results up to there) and missed general hazards past 'planned'. 80 leaves room.
+            max_examples=80,
             stateful_step_count=25,
             deadline=None,
             derandomize=True,  # the same sequences in CI and locally
