@@ -5,6 +5,9 @@ An upload is its owner's: anyone else gets 404, whatever their rights (the looku
 unguessable id *and* the owner); the importer's ``may_import`` is asked on every request (403).
 """
 
+import datetime as dt
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -54,6 +58,7 @@ class MappingForm(PortalForm):
         super().__init__(*args, **kwargs)
         choices = [("", _("Ignore this column"))] + [(f.code, f.label) for f in fields]
         chosen = {column.index: column.field for column in mapping}
+        scaled = {column.index for column in mapping if column.scale != 1}
         for column in columns:
             index = column["index"]
             samples = column.get("samples") or []
@@ -68,6 +73,10 @@ class MappingForm(PortalForm):
                 if samples
                 else _("No values below the heading.")
             )
+            if index in scaled:  # the heading says 万元: say what the engine does with it
+                help_text = format_html(
+                    "{}<br>{}", help_text, _("Amounts in 万元 are converted to yuan.")
+                )
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 label=column["heading"]
                 or _("Column %(number)s (no heading)") % {"number": index + 1},
@@ -192,12 +201,29 @@ def _shown_columns(importer, preview):
     return [(c.field, labels.get(c.field, c.heading)) for c in preview.mapping if c.field]
 
 
-def _decorate_rows(rows, columns):
+def _shown(row, code, kinds):
+    """A cell as it will be stored when the engine converted it (a date, an amount in yuan —
+    a 万元 column already multiplied —, yes/no, a normalised phone), else as written: the
+    clerk checks what the portal understood, not only what the file says."""
+    value = row.values.get(code)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return number_format(value, decimal_pos=2, force_grouping=True)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if kinds.get(code) == "phone" and value:
+        return value
+    return row.raw.get(code, "")
+
+
+def _decorate_rows(rows, columns, importer):
     """What a row shows: its cells in column order, (label, value) pairs for the cards, and
     its problems in column order (whole-row problems first)."""
+    kinds = {f.code: f.kind for f in importer.spec.fields}
     for row in rows:
-        row.cells = [row.raw.get(code, "") for code, _label in columns]
-        row.pairs = [(label, row.raw.get(code, "")) for code, label in columns]
+        row.cells = [_shown(row, code, kinds) for code, _label in columns]
+        row.pairs = [(label, _shown(row, code, kinds)) for code, label in columns]
         row.sorted_problems = sorted(
             row.problems, key=lambda p: -1 if p.column is None else p.column
         )
@@ -229,7 +255,7 @@ def import_preview(request, public_id):
         status, page = _page(request, preview.rows)
         counts = preview.counts()
         columns = _shown_columns(importer, preview)
-        _decorate_rows(page.object_list, columns)
+        _decorate_rows(page.object_list, columns, importer)
         context.update(
             preview=preview,
             counts=counts,

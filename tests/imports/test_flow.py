@@ -119,6 +119,10 @@ def test_a_county_clerk_brings_a_messy_ledger_in(tree, county_staff, client_for,
     assert "26.11.14" in html and "发现时间" in html
     shown = set(re.findall(r'data-row="\d+" data-status="(\w+)"', html))
     assert shown == {"error"}  # the filter shows the rows in error only
+    # The ready rows show what the portal understood: 2019年12月3日 as a date, 0.5 (万元)
+    # as 5,000.00 yuan; the row in error shows its date as written.
+    html = client.get(url("core:import_preview", upload) + "?status=ready").content.decode()
+    assert "2019-12-03" in html and "5,000.00" in html and "2019年12月3日" not in html
 
     # Committing now is refused and writes nothing.
     response = client.post(url("core:import_commit", upload))
