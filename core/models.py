@@ -263,6 +263,9 @@ class ImportUpload(models.Model):
     )
     file = models.FileField(upload_to=import_file_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
+    # The error workbook of a large file, built by the preview's job run: openpyxl needs
+    # seconds to load and save 20,000 rows, too long for the download request.
+    error_file = models.FileField(upload_to=import_file_path, max_length=255, blank=True)
     size = models.PositiveIntegerField(default=0)
     # None: the sheet the engine chooses (the one with the header).
     sheet_index = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -106,9 +106,14 @@ def upload_create(*, importer, actor, file):
 
 
 def upload_delete(*, upload):
-    if upload.file:
-        upload.file.storage.delete(upload.file.name)
+    _drop_files(upload, upload.file, upload.error_file)
     upload.delete()
+
+
+def _drop_files(upload, *files):
+    for stored in files:
+        if stored:
+            stored.storage.delete(stored.name)
 
 
 def stored_bytes(upload):
@@ -182,6 +187,8 @@ def _book_outline(data, preview):
 
 
 def _store_preview(upload, preview, data):
+    _drop_files(upload, upload.error_file)  # it marked the problems of the previous preview
+    upload.error_file = ""
     upload.preview = preview.to_json()
     upload.counts = preview.counts()
     upload.sheet_index = preview.sheet_index
@@ -264,10 +271,16 @@ def preview_job(run, report_progress):
     (its page says why), not the run."""
     upload = _upload_for_run(run, ImportUpload.Status.PREVIEWING)
     try:
-        preview = _preview_now(upload, progress=_part(report_progress, 0, 99))
+        preview = _preview_now(upload, progress=_part(report_progress, 0, 80))
     except UploadRefused as exc:
         _fail(upload, exc.message)
         return jobs.Outcome(result={"failed": 1})
+    if preview.all_problems():
+        # Built here, once, so that the download is instant whatever the file's size.
+        content = _error_workbook(upload, preview)
+        upload.error_file.save("errors.xlsx", ContentFile(content), save=False)
+        upload.save(update_fields=["error_file", "updated_at"])
+    report_progress(100)
     return jobs.Outcome(result=preview.counts())
 
 
@@ -399,11 +412,20 @@ def commit_job(run, report_progress):
 
 
 def error_workbook_for(upload):
-    """The owner's file with the problem cells marked and a comment on each (xlsx bytes)."""
+    """The owner's file with the problem cells marked and a comment on each (xlsx bytes):
+    the one the preview's job run built for a large file, else built now (a small file takes
+    well under a second)."""
+    if upload.error_file:
+        with upload.error_file.open("rb") as handle:
+            return handle.read()
+    return _error_workbook(upload, preview_of(upload))
+
+
+def _error_workbook(upload, preview):
     from core.imports.errorbook import error_workbook
 
-    preview = preview_of(upload)
-    return error_workbook(stored_bytes(upload), preview.sheet, preview.all_problems())
+    with translation.override(upload.language or settings.LANGUAGE_CODE):
+        return error_workbook(stored_bytes(upload), preview.sheet, preview.all_problems())
 
 
 def error_workbook_name(upload):
@@ -426,11 +448,11 @@ def uploads_cleanup(*, now=None):
         deleted += 1
     emptied = 0
     for upload in old.filter(status=ImportUpload.Status.COMMITTED).exclude(file="").iterator():
-        upload.file.storage.delete(upload.file.name)
-        upload.file = ""
+        _drop_files(upload, upload.file, upload.error_file)
+        upload.file = upload.error_file = ""
         upload.preview = {}
         upload.book = {}
-        upload.save(update_fields=["file", "preview", "book", "updated_at"])
+        upload.save(update_fields=["file", "error_file", "preview", "book", "updated_at"])
         emptied += 1
     return {"deleted": deleted, "emptied": emptied}
 

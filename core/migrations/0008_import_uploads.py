@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=20, verbose_name='kind')),
                 ('file', models.FileField(max_length=255, upload_to=core.models.import_file_path)),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
+                ('error_file', models.FileField(blank=True, max_length=255, upload_to=core.models.import_file_path)),
                 ('size', models.PositiveIntegerField(default=0)),
                 ('sheet_index', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('mapping', models.JSONField(blank=True, default=list)),
