@@ -164,7 +164,10 @@ class Hazard(models.Model):
     provincial_ref = models.CharField(_("provincial reference number"), max_length=40, blank=True)
     # The number the hazard had in the ledger it was imported from (台账编号), if any: a second
     # upload of the same ledger finds it again by this number within the school.
-    ledger_ref = models.CharField(_("ledger number"), max_length=40, blank=True)
+    # db_default: the scale generator loads hazards with COPY and names only its columns.
+    ledger_ref = models.CharField(
+        _("ledger number"), max_length=40, blank=True, default="", db_default=""
+    )
     uploaded_month = models.DateField(_("last uploaded (month)"), null=True, blank=True)
 
     # When the rectification was last submitted for acceptance (set by the submit service):

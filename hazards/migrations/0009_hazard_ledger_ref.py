@@ -15,7 +15,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="hazard",
             name="ledger_ref",
-            field=models.CharField(blank=True, max_length=40, verbose_name="ledger number"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=40, verbose_name="ledger number"
+            ),
         ),
         migrations.AlterField(
             model_name="hazardevent",
