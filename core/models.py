@@ -327,6 +327,28 @@ class ImportUpload(models.Model):
         return f"{self.kind} · {self.original_name}"
 
 
+class ImportRow(models.Model):
+    """One previewed row of an upload (``ParsedRow.to_json``), kept apart from the upload so
+    that a page of a 20,000-row preview reads fifty rows, not the whole preview."""
+
+    upload = models.ForeignKey(ImportUpload, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()  # the row's place in the preview (file order)
+    status = models.CharField(max_length=12)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["upload", "position"]
+        indexes = [
+            models.Index(fields=["upload", "status", "position"], name="importrow_page"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "position"], name="importrow_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.upload_id} · {self.position}"
+
+
 class ImportMapping(models.Model):
     """The columns a unit's people confirmed for one kind of import: {heading key: field code,
     or "" for a column they ignore}. Proposed for the unit's next file of that kind; only what

@@ -186,13 +186,15 @@ def import_template(request, kind):
 # --- Preview ---------------------------------------------------------------------------------
 
 
-def _page(request, rows):
-    """(status filter, the page of rows shown): every row, or those of one status."""
+def _page(request, upload):
+    """(status filter, the page of rows shown): every row, or those of one status; only the
+    page's rows are read from the database."""
     status = request.GET.get("status", "")
     if status not in STATUSES:
         status = ""
-    shown = [row for row in rows if row.status == status] if status else rows
-    return status, Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(flow.preview_rows(upload, status), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = flow.parsed(page.object_list)
+    return status, page
 
 
 def _shown_columns(importer, preview):
@@ -250,10 +252,11 @@ def import_preview(request, public_id):
         "form": UploadForm(),
         **_progress_context(upload),
     }
-    preview = flow.preview_of(upload)
+    preview = flow.preview_of(upload, rows=False)
     if preview is not None and not live:
-        status, page = _page(request, preview.rows)
-        counts = preview.counts()
+        status, page = _page(request, upload)
+        counts = upload.counts or {}
+        total = sum(counts.get(s, 0) for s in STATUSES)
         columns = _shown_columns(importer, preview)
         _decorate_rows(page.object_list, columns, importer)
         context.update(
@@ -264,10 +267,11 @@ def import_preview(request, public_id):
             page=page,
             columns=columns,
             file_problems=sorted(preview.problems, key=lambda p: (p.row, p.column or -1)),
+            total=total,
             may_commit=upload.status == ImportUpload.Status.PREVIEWED
             and not counts.get("error")
-            and bool(preview.rows),
-            has_problems=bool(preview.all_problems()),
+            and bool(total),
+            has_problems=flow.has_problems(upload),
             sheets=flow.sheet_names(upload),
         )
         if len(context["sheets"]) > 1:
@@ -296,7 +300,7 @@ def _editable(request, upload):
 @require_http_methods(["GET", "POST"])
 def import_mapping(request, public_id):
     upload, importer = _upload(request, public_id)
-    preview = flow.preview_of(upload)
+    preview = flow.preview_of(upload, rows=False)
     if preview is None or not _editable(request, upload):
         return redirect("core:import_preview", public_id=upload.public_id)
     kwargs = {

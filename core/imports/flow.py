@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import jobs
-from core.models import ImportMapping, ImportUpload
+from core.models import ImportMapping, ImportRow, ImportUpload
 
 PREVIEW_JOB = "import_preview"
 COMMIT_JOB = "import_commit"
@@ -186,16 +186,32 @@ def _book_outline(data, preview):
     return {"columns": columns, "sheets": sheets}
 
 
+ROW_BATCH = 1000
+
+
+@transaction.atomic
 def _store_preview(upload, preview, data):
+    """The preview's head (sheet, mapping, file problems) on the upload, its rows apart."""
     _drop_files(upload, upload.error_file)  # it marked the problems of the previous preview
     upload.error_file = ""
-    upload.preview = preview.to_json()
+    head = preview.to_json()
+    head["rows"] = []
+    head["row_problems"] = sum(len(row.problems) for row in preview.rows)
+    upload.preview = head
     upload.counts = preview.counts()
     upload.sheet_index = preview.sheet_index
     upload.book = _book_outline(data, preview)
     upload.status = ImportUpload.Status.PREVIEWED
     upload.message = ""
     upload.save()
+    ImportRow.objects.filter(upload=upload).delete()
+    ImportRow.objects.bulk_create(
+        (
+            ImportRow(upload=upload, position=i, status=row.status, data=row.to_json())
+            for i, row in enumerate(preview.rows)
+        ),
+        batch_size=ROW_BATCH,
+    )
 
 
 def _preview_now(upload, *, data=None, progress=None):
@@ -244,11 +260,39 @@ def _fail(upload, message):
     upload.save(update_fields=["status", "message", "updated_at"])
 
 
-def preview_of(upload):
-    """The stored Preview, or None before the first one."""
-    from core.imports.preview import Preview
+def preview_of(upload, *, rows=True):
+    """The stored Preview, or None before the first one; ``rows=False``: its head only
+    (sheet, mapping, file problems), without reading the rows."""
+    from core.imports.preview import ParsedRow, Preview
 
-    return Preview.from_json(upload.preview) if upload.preview else None
+    if not upload.preview:
+        return None
+    preview = Preview.from_json(upload.preview)
+    if rows:
+        stored = ImportRow.objects.filter(upload=upload).order_by("position")
+        preview.rows = [ParsedRow.from_json(d) for d in stored.values_list("data", flat=True)]
+    return preview
+
+
+def has_problems(upload):
+    """Whether the stored preview found any problem (so the error workbook has marks)."""
+    head = upload.preview or {}
+    return bool(head.get("problems") or head.get("row_problems"))
+
+
+def preview_rows(upload, status=""):
+    """The stored rows in file order (of one status), for a paginator: ParsedRows are made
+    only for the page shown (``parsed``)."""
+    stored = ImportRow.objects.filter(upload=upload)
+    if status:
+        stored = stored.filter(status=status)
+    return stored.order_by("position").values_list("data", flat=True)
+
+
+def parsed(page_data):
+    from core.imports.preview import ParsedRow
+
+    return [ParsedRow.from_json(d) for d in page_data]
 
 
 def _upload_for_run(run, status):
@@ -290,7 +334,7 @@ def preview_job(run, report_progress):
 def mapping_save(*, upload, actor, fields):
     """Apply ``fields`` ({column index: field code or None}) as the upload's mapping, remember
     it for the unit and preview again."""
-    preview = preview_of(upload)
+    preview = preview_of(upload, rows=False)
     columns = []
     for column in preview.mapping:
         chosen = fields.get(column.index, column.field)
@@ -354,7 +398,7 @@ def _commit_now(upload, *, progress=None):
     from core.imports.registry import ImportRefused
 
     importer = importer_for(upload.kind)
-    last = preview_of(upload)
+    last = preview_of(upload, rows=False)
     upload.sheet_index = last.sheet_index
     upload.mapping = [column.to_json() for column in last.mapping]
     data = stored_bytes(upload)
@@ -452,6 +496,7 @@ def uploads_cleanup(*, now=None):
         upload.file = upload.error_file = ""
         upload.preview = {}
         upload.book = {}
+        ImportRow.objects.filter(upload=upload).delete()
         upload.save(update_fields=["file", "error_file", "preview", "book", "updated_at"])
         emptied += 1
     return {"deleted": deleted, "emptied": emptied}

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from campaign import services as campaign_services
 from core import services as core_services
+from core import views_imports
 from core.imports import flow
 from core.imports.mapping import heading_key
 from core.models import ImportMapping, ImportUpload, JobRun
@@ -406,3 +407,28 @@ def test_old_uploads_not_committed_are_deleted_with_their_files(
     done.refresh_from_db()
     assert not done.file and done.status == ImportUpload.Status.COMMITTED
     assert len(stored_files(media)) == 1
+
+
+def test_a_preview_page_reads_one_page_of_rows_whatever_the_files_size(
+    tree, county_staff, client_for
+):
+    """The rows are stored apart from the upload: a page of a large preview costs the same
+    queries as a page of a small one, and carries only its own rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(county_staff)
+    costs = {}
+    for size in (30, 300):
+        data = ledgers.large_ledger(size, schools=SCHOOLS)
+        upload = the_upload(upload_file(client, "hazards", SimpleUploadedFile("台账.xlsx", data)))
+        if upload.status == ImportUpload.Status.PREVIEWING:
+            core_services.job_run_execute(job_run_id=upload.preview_run_id)
+            upload.refresh_from_db()
+        assert upload.rows.count() == size
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url("core:import_preview", upload)).content.decode()
+        shown = re.findall(r'<tbody data-row="\d+"', html)
+        assert len(shown) == min(size, views_imports.PAGE_SIZE)
+        costs[size] = len(queries)
+    assert costs[30] == costs[300], costs
