@@ -47,6 +47,7 @@ SCALE_COLUMNS = [
     "accepted_level",
     "acceptance_opinion",
     "closed_at",
+    "submitted_at",
     "created_at",
     "updated_at",
 ]
@@ -167,6 +168,10 @@ def scale_hazards(*, root, count, year=DEMO_YEAR, log=None):
                 ACCEPT_OPINION if closed else "",
                 _local(dt.datetime.combine(found_on + closed_after, dt.time(10)))
                 if closed
+                else None,
+                # awaiting acceptance since a week after it was found: the awaiting list's order
+                _local(dt.datetime.combine(found_on + dt.timedelta(days=7), dt.time(9)))
+                if status == Status.AWAITING_ACCEPTANCE
                 else None,
                 now,
                 now,
