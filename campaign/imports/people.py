@@ -16,7 +16,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign import access, policy, services
+from campaign import policy, services
+from campaign.imports.base import ScopedImporter
 from campaign.imports.columns import ROLE_NAMES, USER_SPEC
 from campaign.imports.reading import (
     Cells,
@@ -35,25 +36,18 @@ from campaign.models import RoleGrant, User
 from campaign.roles import Perm, Role
 from core.db import Busy, retry_on_conflict
 from core.imports.preview import Problem
-from core.imports.registry import Importer, ImportRefused
+from core.imports.registry import ImportRefused
 
 HIDDEN = "●●●●●●"
 
 
-class PeopleImporter(Importer):
+class PeopleImporter(ScopedImporter):
     kind = USER_SPEC.kind
     label = gettext_lazy("People")
     spec = USER_SPEC
     list_url_name = "campaign:user_list"
 
-    def may_import(self, user):
-        return access.is_unrestricted(user) or bool(
-            access.granted_paths(user).get(Perm.MANAGE_USERS)
-        )
-
-    def memory_unit_id(self, user):
-        top = access.top_units(user, Perm.MANAGE_USERS).order_by("path").first()
-        return top.pk if top else None
+    perm = Perm.MANAGE_USERS
 
     def template(self, user):
         from campaign.imports.template import template_workbook

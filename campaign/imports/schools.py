@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import access, services
+from campaign.imports.base import ScopedImporter
 from campaign.imports.columns import CATEGORY_NAMES, OWNERSHIP_NAMES, SCHOOL_SPEC
 from campaign.imports.reading import (
     Cells,
@@ -35,7 +36,7 @@ from campaign.roles import Perm
 from core.db import Busy, retry_on_conflict
 from core.imports.cells import fold
 from core.imports.preview import Problem
-from core.imports.registry import Importer, ImportRefused
+from core.imports.registry import ImportRefused
 
 PARENT_KINDS = (OrgUnit.Kind.COUNTY, OrgUnit.Kind.CITY)
 
@@ -44,20 +45,13 @@ def _parents_by_name(scope):
     return scope.filter(kind__in=PARENT_KINDS).only("id", "code", "name", "kind", "path")
 
 
-class SchoolImporter(Importer):
+class SchoolImporter(ScopedImporter):
     kind = SCHOOL_SPEC.kind
     label = gettext_lazy("Schools")
     spec = SCHOOL_SPEC
     list_url_name = "campaign:school_list"
 
-    def may_import(self, user):
-        return access.is_unrestricted(user) or bool(
-            access.granted_paths(user).get(Perm.MANAGE_UNITS)
-        )
-
-    def memory_unit_id(self, user):
-        top = access.top_units(user, Perm.MANAGE_UNITS).order_by("path").first()
-        return top.pk if top else None
+    perm = Perm.MANAGE_UNITS
 
     def template(self, user):
         from campaign.imports.template import template_workbook

@@ -12,14 +12,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign import access
+from campaign.imports.base import ScopedImporter
 from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core.db import Busy, retry_on_conflict
 from core.errors import Conflict, OutOfScope
 from core.imports.cells import fold
 from core.imports.preview import Problem
-from core.imports.registry import Importer, ImportRefused
+from core.imports.registry import ImportRefused
 from hazards import policy, services
 from hazards.imports import lookup
 from hazards.imports.fields import LABELS, SPEC
@@ -80,20 +80,13 @@ class _Context:
         )
 
 
-class HazardImporter(Importer):
+class HazardImporter(ScopedImporter):
     kind = SPEC.kind
     label = gettext_lazy("Hazard register")
     spec = SPEC
     list_url_name = "hazards:hazard_list"
 
-    def may_import(self, user):
-        return access.is_unrestricted(user) or bool(
-            access.granted_paths(user).get(Perm.REGISTER_HAZARD)
-        )
-
-    def memory_unit_id(self, user):
-        top = access.top_units(user, Perm.REGISTER_HAZARD).order_by("path").first()
-        return top.pk if top else None
+    perm = Perm.REGISTER_HAZARD
 
     def template(self, user):
         from hazards.excel.template import template_workbook
