@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import stored_file_response
 from core.forms import PortalForm
 from core.imports import flow
 from core.models import ImportUpload
@@ -359,13 +360,7 @@ def import_errors(request, public_id):
 @require_GET
 def import_file(request, public_id):
     upload, _importer_ = _upload(request, public_id)
-    if not upload.file:
-        raise Http404
-    try:
-        handle = upload.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=upload.original_name)
+    return stored_file_response(upload.file, upload.original_name)
 
 
 # --- Commit ----------------------------------------------------------------------------------

@@ -14,3 +14,12 @@ class ScopedImporter(Importer):
     def memory_unit_id(self, user):
         top = access.top_units(user, self.perm).order_by("path").first()
         return top.pk if top else None
+
+
+class RosterImporter(ScopedImporter):
+    """The schools and people imports: their template is the campaign's workbook of the kind."""
+
+    def template(self, user):
+        from campaign.imports.template import template_workbook
+
+        return template_workbook(kind=self.kind, actor=user)

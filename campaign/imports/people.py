@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import policy, services
-from campaign.imports.base import ScopedImporter
+from campaign.imports.base import RosterImporter
 from campaign.imports.columns import ROLE_NAMES, USER_SPEC
 from campaign.imports.reading import (
     Cells,
@@ -41,18 +41,12 @@ from core.imports.registry import ImportRefused
 HIDDEN = "●●●●●●"
 
 
-class PeopleImporter(ScopedImporter):
+class PeopleImporter(RosterImporter):
     kind = USER_SPEC.kind
     label = gettext_lazy("People")
     spec = USER_SPEC
     list_url_name = "campaign:user_list"
-
     perm = Perm.MANAGE_USERS
-
-    def template(self, user):
-        from campaign.imports.template import template_workbook
-
-        return template_workbook(kind=self.kind, actor=user)
 
     # --- Checking ---------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import access, services
-from campaign.imports.base import ScopedImporter
+from campaign.imports.base import RosterImporter
 from campaign.imports.columns import CATEGORY_NAMES, OWNERSHIP_NAMES, SCHOOL_SPEC
 from campaign.imports.reading import (
     Cells,
@@ -45,18 +45,12 @@ def _parents_by_name(scope):
     return scope.filter(kind__in=PARENT_KINDS).only("id", "code", "name", "kind", "path")
 
 
-class SchoolImporter(ScopedImporter):
+class SchoolImporter(RosterImporter):
     kind = SCHOOL_SPEC.kind
     label = gettext_lazy("Schools")
     spec = SCHOOL_SPEC
     list_url_name = "campaign:school_list"
-
     perm = Perm.MANAGE_UNITS
-
-    def template(self, user):
-        from campaign.imports.template import template_workbook
-
-        return template_workbook(kind=self.kind, actor=user)
 
     # --- Checking ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from campaign import access, policy, selectors, services
 from campaign.roles import Perm
 from core import jobs
+from core.downloads import stored_file_response
 from core.errors import NotPermitted
 from core.models import JobRun
 
@@ -91,11 +92,7 @@ def job_file(request, pk):
     if not policy.job_run_may_download(request.user, run):
         # The requester sees their run, but its file only while they still see all it holds.
         raise NotPermitted
-    try:
-        handle = run.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=run.file_name)
+    return stored_file_response(run.file, run.file_name)
 
 
 @login_required

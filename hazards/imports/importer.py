@@ -85,7 +85,6 @@ class HazardImporter(ScopedImporter):
     label = gettext_lazy("Hazard register")
     spec = SPEC
     list_url_name = "hazards:hazard_list"
-
     perm = Perm.REGISTER_HAZARD
 
     def template(self, user):
