@@ -130,6 +130,9 @@ class OrgUnit(models.Model):
             ("register_hazard", _("Can register hazards in the unit")),
             ("manage_hazard", _("Can keep hazards' five implementations and rectification")),
             ("accept_hazard", _("Can accept rectifications and set time limits")),
+            ("view_inspections", _("Can see the unit's inspection plans before the visits")),
+            ("manage_inspections", _("Can plan inspections and publish circulars")),
+            ("manage_checklists", _("Can edit inspection checklists")),
         ]
 
     def __str__(self):

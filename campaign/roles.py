@@ -22,19 +22,30 @@ class Perm:
     REGISTER_HAZARD = "register_hazard"
     MANAGE_HAZARD = "manage_hazard"
     ACCEPT_HAZARD = "accept_hazard"
+    # Unannounced inspections. Held at city level (or above) these make a supervisor, who sees
+    # every plan of the city before its visits; held only at a county they reveal nothing
+    # before a visit has started (inspections.policy).
+    VIEW_INSPECTIONS = "view_inspections"
+    MANAGE_INSPECTIONS = "manage_inspections"
+    MANAGE_CHECKLISTS = "manage_checklists"
 
 
 # What each role may do in its subtree.
 _HAZARD_ALL = {Perm.REGISTER_HAZARD, Perm.MANAGE_HAZARD, Perm.ACCEPT_HAZARD}
+_SUPERVISE = {Perm.VIEW_INSPECTIONS, Perm.MANAGE_INSPECTIONS}
 ROLE_PERMS = {
-    Role.CITY_ADMIN: {Perm.VIEW, Perm.MANAGE_USERS, Perm.MANAGE_UNITS, Perm.RUN_JOBS} | _HAZARD_ALL,
-    Role.CITY_STAFF: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL,
-    Role.SAFETY_OFFICE: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL,
+    Role.CITY_ADMIN: {Perm.VIEW, Perm.MANAGE_USERS, Perm.MANAGE_UNITS, Perm.RUN_JOBS}
+    | _HAZARD_ALL
+    | _SUPERVISE
+    | {Perm.MANAGE_CHECKLISTS},
+    Role.CITY_STAFF: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL | _SUPERVISE,
+    Role.SAFETY_OFFICE: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL | _SUPERVISE,
     Role.COUNTY_STAFF: {Perm.VIEW, Perm.MANAGE_USERS, Perm.RUN_JOBS} | _HAZARD_ALL,
     Role.SCHOOL_OFFICER: {Perm.VIEW, Perm.REGISTER_HAZARD, Perm.MANAGE_HAZARD},
     # Inspectors register what they find at the school gate; they do not run the loop.
     Role.INSPECTOR: {Perm.VIEW, Perm.REGISTER_HAZARD},
-    Role.LEADER: {Perm.VIEW},
+    # City-level leaders read plans before the visits; a county leader's grant reveals nothing.
+    Role.LEADER: {Perm.VIEW, Perm.VIEW_INSPECTIONS},
 }
 
 # At which kinds of unit a role may be granted.
