@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class InspectionsConfig(AppConfig):
     name = "inspections"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core.imports import registry as imports_registry
+        from inspections.checklists.importer import ChecklistImporter
+
+        imports_registry.register(ChecklistImporter())
