@@ -5,6 +5,7 @@ import copy
 import datetime as dt
 import io
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -58,9 +59,7 @@ def test_the_seed_covers_every_s9_and_s16_point(tree):
     assert items["food-samples"].category.code == "food-samples"
     assert "48小时" in items["food-samples"].text
     assert "测试" in items["alarm-live-test"].text
-    assert any(i.critical for i in items.values()) and not all(
-        i.critical for i in items.values()
-    )
+    assert any(i.critical for i in items.values()) and not all(i.critical for i in items.values())
     defences = set(version.sections.values_list("defence", flat=True))
     assert defences == {"human", "physical", "technical", "area"}
     names = set(version.sections.values_list("name", flat=True))
@@ -357,3 +356,141 @@ def test_an_older_version_and_the_history(seeded, client_for, city_admin):
     assert "保安每季度参加培训" not in old
     assert client.get(url, {"v": 9}).status_code == 404
     assert client.get(url, {"v": "x"}).status_code == 404
+
+
+# --- The editor -----------------------------------------------------------------------------
+
+
+class _FormValues(HTMLParser):
+    """The values a browser would post from the page's checklist form (no button pressed)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self.in_form, self.select, self.option = {}, False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("id") == "checklist-form":
+            self.in_form = True
+        if not self.in_form:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind == "checkbox":
+                if "checked" in a:
+                    self.values[a["name"]] = a.get("value", "on")
+            elif kind != "submit":
+                self.values[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self.select = a.get("name")
+            self.values.setdefault(self.select, None)
+        elif tag == "option" and self.select:
+            if self.values.get(self.select) is None:
+                self.values[self.select] = a.get("value", "")  # the first, unless one is selected
+            if "selected" in a:
+                self.values[self.select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        if tag == "form":
+            self.in_form = False
+
+
+def _form_values(page):
+    parser = _FormValues()
+    parser.feed(page.content.decode())
+    return {k: v for k, v in parser.values.items() if v is not None}
+
+
+def _item_prefix(values, code):
+    return next(k[: -len("-code")] for k, v in values.items() if k.endswith("-code") and v == code)
+
+
+def test_the_editor_posts_back_what_it_shows(seeded, client_for, city_admin):
+    client = client_for(city_admin)
+    url = reverse("inspections:checklist_edit", args=[seeded.code])
+    values = _form_values(client.get(url))
+    assert values["s0-code"] == "human"
+    page = client.post(url, values)
+    assert page.status_code == 302
+    assert ChecklistVersion.objects.filter(template=seeded).count() == 1
+    assert version_content(seeded.current_version()) == seed_content()
+
+
+def test_the_editor_makes_version_2_of_a_used_version(seeded, client_for, city_admin, tree):
+    v1 = seeded.current_version()
+    _visit_on(v1, tree.tz_school)
+    client = client_for(city_admin)
+    url = reverse("inspections:checklist_edit", args=[seeded.code])
+    page = client.get(url)
+    assert (
+        "version 2" in page.content.decode()
+        or "版本 2" in page.content.decode()
+        or "2" in (page.content.decode())
+    )
+    values = _form_values(page)
+    clock = _item_prefix(values, "video-clock")
+    values[f"{clock}-threshold"] = "3"
+    # A new item in the first section's blank row, and one item removed.
+    count = int(values["s0-items"])
+    blank = f"s0-i{count - 1}"
+    values.update({f"{blank}-code": "guards-training", f"{blank}-text": "保安每季度参加培训",
+                   f"{blank}-category": "gate-security"})  # fmt: skip
+    values[f"{_item_prefix(values, 'campus-patrol')}-delete"] = "on"
+    values["note"] = "时钟误差改为3分钟"
+    assert client.post(url, values).status_code == 302
+    v2 = seeded.current_version()
+    assert v2.number == 2 and v2.note == "时钟误差改为3分钟"
+    assert v2.items.get(code="video-clock").threshold == 3
+    assert v2.items.filter(code="guards-training").exists()
+    assert not v2.items.filter(code="campus-patrol").exists()
+    assert version_content(v1) == seed_content()
+
+
+def test_a_refused_edit_keeps_what_was_typed(seeded, client_for, city_admin):
+    client = client_for(city_admin)
+    url = reverse("inspections:checklist_edit", args=[seeded.code])
+    values = _form_values(client.get(url))
+    clock = _item_prefix(values, "video-clock")
+    values[f"{clock}-threshold"] = "五分钟"
+    values[f"{clock}-text"] = "监控时间误差（已改）"
+    page = client.post(url, values)
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "五分钟" in html and "监控时间误差（已改）" in html
+    assert f'id="id_{clock}-threshold_error"' in html
+    assert version_content(seeded.current_version()) == seed_content()
+
+
+def test_more_rows_and_a_new_section_save_nothing(seeded, client_for, city_admin):
+    client = client_for(city_admin)
+    url = reverse("inspections:checklist_edit", args=[seeded.code])
+    values = _form_values(client.get(url))
+    values[f"{_item_prefix(values, 'video-clock')}-text"] = "改过的文字"
+    page = client.post(url, {**values, "more": "section"})
+    assert page.status_code == 200
+    again = _form_values(page)
+    assert int(again["sections"]) == int(values["sections"]) + 1
+    assert again[f"{_item_prefix(values, 'video-clock')}-text"] == "改过的文字"
+    page = client.post(url, {**again, "more": "0"})
+    assert int(_form_values(page)["s0-items"]) == int(values["s0-items"]) + 5
+    assert version_content(seeded.current_version()) == seed_content()
+
+
+def test_a_new_checklist_from_the_list(tree, client_for, city_admin, city_staff):
+    url = reverse("inspections:checklist_list")
+    assert client_for(city_staff).post(url, {"code": "x", "name": "y"}).status_code == 403
+    client = client_for(city_admin)
+    page = client.post(url, {"code": "bad code!", "name": "食堂检查表"})
+    assert page.status_code == 400 and "食堂检查表" in page.content.decode()
+    page = client.post(url, {"code": "canteen", "name": "食堂检查表"})
+    assert page.status_code == 302
+    template = ChecklistTemplate.objects.get(code="canteen")
+    values = _form_values(client.get(page.url))
+    values.update({"s0-code": "canteen", "s0-name": "食堂", "s0-defence": "area",
+                   "s0-i0-code": "food-samples", "s0-i0-text": "留样48小时",
+                   "s0-i0-category": "food-samples", "s0-i0-critical": "on"})  # fmt: skip
+    assert client.post(page.url, values).status_code == 302
+    item = template.current_version().items.get()
+    assert item.critical and item.category.code == "food-samples" and item.weight == 1
