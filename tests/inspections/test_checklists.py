@@ -534,3 +534,29 @@ def test_who_may_see_and_edit(seeded, client_for, city_staff, safety_office, lea
         assert client.get(detail).status_code == 404
         assert client.get(edit).status_code == 404
         assert client.get(reverse("inspections:checklist_list")).status_code == 403
+
+
+def test_the_import_pages(seeded, client_for, plain_admin):
+    """Upload → preview → commit through core's pages, as the administrator does it."""
+    client = client_for(plain_admin)
+    book = _book(export_workbook(seeded.current_version()))
+    sheet = book["检查表"]
+    headings = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[headings.index("检查项编号")].value == "fire-hydrant":
+            row[headings.index("检查内容")].value = "消防栓有水，放水测试压力不低于0.1兆帕"
+    template = client.get(reverse("core:import_template", args=["checklists"]))
+    assert template.status_code == 200 and "检查表编号" in [
+        c.value for c in _book(template.content)["检查表"][1]
+    ]
+    start = reverse("core:import_start", args=["checklists"])
+    page = client.post(start, {"file": SimpleUploadedFile("检查表.xlsx", _bytes(book))})
+    assert page.status_code == 302
+    preview = client.get(page.url)
+    assert preview.status_code == 200 and "fire-hydrant" in preview.content.decode()
+    upload = ImportUpload.objects.get(owner=plain_admin)
+    done = client.post(reverse("core:import_commit", args=[upload.public_id]))
+    assert done.status_code == 302
+    assert done.url == reverse("inspections:checklist_list")
+    item = seeded.current_version().items.get(code="fire-hydrant")
+    assert "0.1兆帕" in item.text
