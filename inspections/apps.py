@@ -6,6 +6,9 @@ class InspectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.imports import registry as imports_registry
         from inspections import notices
+        from inspections.checklists.importer import ChecklistImporter
 
         notices.register()
+        imports_registry.register(ChecklistImporter())
