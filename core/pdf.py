@@ -26,6 +26,16 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# The text area is 156 mm (442 pt) wide: the office's name in red fills at most one line.
+TEXT_WIDTH_PT = 442
+OFFICE_FONT_MAX_PT = 30
+
+
+def office_font_pt(name: str) -> float:
+    """The 版头's font size: large, but the whole name on one line."""
+    return round(min(OFFICE_FONT_MAX_PT, TEXT_WIDTH_PT / max(len(name), 1) * 0.98), 1)
+
+
 def _no_fetch(url, *args, **kwargs):
     """A document must not reach the network or the disk while rendering: every resource is
     inline (CSS, SVG) and every font comes from the system by family name."""
@@ -36,6 +46,7 @@ def render_html(template_name, context=None, *, request=None) -> str:
     """The document's HTML (also what a test or a preview reads), in the portal's language
     unless a language is active (official documents are Chinese: ``zh-hans``)."""
     context = {"serif": SERIF, "sans": SANS, **(context or {})}
+    context.setdefault("office_font_pt", office_font_pt(context.get("issuing_office", "")))
     return render_to_string(template_name, context, request=request)
 
 

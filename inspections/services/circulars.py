@@ -312,8 +312,8 @@ def circular_draft(*, plan, actor):
 @transaction.atomic
 def circular_update(*, circular, actor, **fields):
     """Edit a draft's text fields and deadline."""
-    circular = Circular.objects.select_for_update().select_related("city", "plan").get(
-        pk=circular.pk
+    circular = (
+        Circular.objects.select_for_update().select_related("city", "plan").get(pk=circular.pk)
     )
     _require_manage(actor, circular.city, visible=is_supervisor(actor, circular.city))
     if circular.state != Circular.State.DRAFT:
@@ -365,8 +365,8 @@ def circular_publish(*, circular, actor):
     """
     from campaign import services as campaign_services
 
-    circular = Circular.objects.select_for_update().select_related("city", "plan").get(
-        pk=circular.pk
+    circular = (
+        Circular.objects.select_for_update().select_related("city", "plan").get(pk=circular.pk)
     )
     _require_manage(actor, circular.city, visible=is_supervisor(actor, circular.city))
     if circular.state != Circular.State.DRAFT:
@@ -575,10 +575,13 @@ def _describe(result):
 
 
 def _notice_text(p):
-    return _(
-        "Rectification notice under circular %(doc_number)s for %(school)s: rectify by "
-        "%(deadline)s."
-    ) % p
+    return (
+        _(
+            "Rectification notice under circular %(doc_number)s for %(school)s: rectify by "
+            "%(deadline)s."
+        )
+        % p
+    )
 
 
 def _circular_text(p):
