@@ -38,10 +38,17 @@ def _style():
     )
 
 
-def failures_by_section_svg(rows, *, title=None):
+def _ticks(top):
+    """Whole-number ticks for counts, about five of them."""
+    step = max(1, -(-top // 5))
+    return list(range(0, top + step, step))
+
+
+def failures_by_section_svg(rows, *, title=""):
     """A horizontal bar chart of failed items per checklist section.
 
-    ``rows``: ``[(section name, failures), …]`` in checklist order. Returns the SVG as text,
+    ``rows``: ``[(section name, failures), …]`` in checklist order; ``title`` drawn above the
+    chart (none by default: the document's caption names it). Returns the SVG as text,
     without an XML declaration and without scripts (no CDN: pygal's tooltips are off).
     """
     import pygal
@@ -59,10 +66,10 @@ def failures_by_section_svg(rows, *, title=None):
         min_scale=1,
         max_scale=6,
         truncate_label=-1,
-        show_minor_y_labels=False,
         explicit_size=True,
     )
-    chart.title = title if title is not None else _("Failed items by section")
+    chart.title = title or None  # the figure's caption names it
+    chart.y_labels = _ticks(max([int(n) for _name, n in rows] + [1]))
     # pygal draws a horizontal bar chart's first label at the bottom: reversed reads top down.
     chart.x_labels = [name for name, _n in reversed(rows)]
     chart.add(_("Failed items"), [int(n) for _name, n in reversed(rows)])

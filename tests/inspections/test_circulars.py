@@ -444,3 +444,14 @@ def test_circular_list_query_count_is_pinned(
     # session, user, grants, the list: a handful whatever the number of circulars
     assert all(s[0] <= 8 for s in large), large
     assert RectificationNotice.objects.count() == 6
+
+
+def test_chart_is_a_libraries_svg_with_chinese_labels():
+    from inspections.charts import failures_by_section_svg
+
+    svg = failures_by_section_svg([("人防", 3), ("物防", 0), ("技防", 5)])
+    assert svg.startswith("<svg") and "pygal" in svg
+    for label in ("人防", "物防", "技防"):
+        assert f">{label}<" in svg  # drawn on the axis, not only in a tooltip
+    assert "Noto Sans CJK SC" in svg
+    assert "<script src" not in svg and "//kozea" not in svg  # nothing from a CDN
