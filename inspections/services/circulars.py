@@ -38,7 +38,7 @@ from campaign.roles import Perm
 from core import dates, jobs
 from core import notices as core_notices
 from core.errors import Conflict, NotPermitted, OutOfScope
-from core.pdf import chinese_date, render_pdf
+from core.pdf import chinese_date, render_pdf_pages
 from core.services.audit import audit
 from core.services.notifications import notify
 from inspections.models import (
@@ -457,10 +457,15 @@ def document_context(circular):
     }
 
 
-def circular_pdf_bytes(circular):
+def circular_pdf(circular):
+    """The circular's PDF: ``(bytes, pages)``."""
     with translation.override("zh-hans"):
         context = document_context(circular)
-    return render_pdf("inspections/circular_document.html", context)
+    return render_pdf_pages("inspections/circular_document.html", context)
+
+
+def circular_pdf_bytes(circular):
+    return circular_pdf(circular)[0]
 
 
 def circular_file_name(circular):
@@ -539,7 +544,7 @@ def circular_render_job(run, report_progress):
     if circular.state == Circular.State.PUBLISHED:
         return jobs.Outcome(result={"notices": circular.notices.count(), "again": True})
     report_progress(5)
-    content = circular_pdf_bytes(circular)
+    content, pages = circular_pdf(circular)
     report_progress(70)
     with transaction.atomic():
         circular = Circular.objects.select_for_update().select_related("plan").get(pk=circular.pk)
@@ -566,7 +571,7 @@ def circular_render_job(run, report_progress):
         RectificationNotice.objects.bulk_create(notices)
         _notify(circular, notices)
     report_progress(100)
-    return jobs.Outcome(result={"notices": len(notices), "bytes": len(content)})
+    return jobs.Outcome(result={"notices": len(notices), "pages": pages, "bytes": len(content)})
 
 
 def _describe(result):
@@ -607,6 +612,7 @@ __all__ = [
     "RENDER_JOB",
     "circular_draft",
     "circular_file_name",
+    "circular_pdf",
     "circular_pdf_bytes",
     "circular_publish",
     "circular_render_job",
