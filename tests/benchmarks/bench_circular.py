@@ -45,7 +45,6 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-
 PAGE_BUDGET_MS = 200.0  # 5 pages/s
 LINEAR_TARGET = 1.10
 SHORT, LONG = 10, 40
