@@ -30,7 +30,7 @@ from django.db.models import Min, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from campaign import access
 from campaign.models import Role, RoleGrant
@@ -208,7 +208,7 @@ def _problems_text(plan):
         )
         lines.append(
             _("%(n)s. %(school)s: %(problems)s.")
-            % {"n": n, "school": where, "problems": _("; ").join(parts)}
+            % {"n": n, "school": where, "problems": pgettext("list of problems", "; ").join(parts)}
         )
     return "\n".join(lines)
 
@@ -217,7 +217,7 @@ def _scope_text(plan):
     counties = list(plan.counties.order_by("path").values_list("name", flat=True))
     if not counties:
         return plan.city.name
-    return _("、").join(counties)
+    return pgettext("list of counties", ", ").join(counties)
 
 
 def _summary_text(plan, totals):
