@@ -12,3 +12,7 @@ class InspectionsConfig(AppConfig):
 
         notices.register()
         imports_registry.register(ChecklistImporter())
+        # Circulars: the publication job (kind "circular_render") and its notification kinds.
+        from inspections.services import circulars
+
+        circulars.register()
