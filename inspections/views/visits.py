@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign import access
@@ -92,6 +93,21 @@ def _limit_for(item, school):
     return item.threshold
 
 
+FIELD_LABELS = {
+    "result": gettext_lazy("result"),
+    "value": gettext_lazy("number found"),
+    "note": gettext_lazy("note"),
+}
+
+
+def _amended_value(field, value):
+    if value in (None, ""):
+        return "—"
+    if field == "result":
+        return dict(Answer.Result.choices).get(value, value)
+    return value
+
+
 def _sections(visit):
     """The visit's sections, each with its items and their saved answers (with photos and
     amendments); the re-checked hazards as a last section. A fixed number of queries."""
@@ -108,6 +124,9 @@ def _sections(visit):
     )
     amendments = {}
     for amendment in Amendment.objects.filter(visit=visit).select_related("by"):
+        amendment.old_shown = _amended_value(amendment.field, amendment.old)
+        amendment.new_shown = _amended_value(amendment.field, amendment.new)
+        amendment.field_label = FIELD_LABELS.get(amendment.field, amendment.field)
         amendments.setdefault(amendment.answer_id, []).append(amendment)
     for answer in answers:
         answer.amendment_list = amendments.get(answer.pk, [])
@@ -120,6 +139,8 @@ def _sections(visit):
         item.limit = _limit_for(item, visit.school)
         item.answer = by_item.get(item.pk)
         item.key = f"item-{item.pk}"
+        item.selected_category = (item.answer and item.answer.category_id) or item.category_id
+        item.selected_level = (item.answer and item.answer.level) or item.level
         by_section[item.section_id].entries.append(item)
     rechecks = list(
         Recheck.objects.filter(plan_id=visit.plan_id, hazard__school_id=visit.school_id)
@@ -140,7 +161,8 @@ def _sections(visit):
             recheck.is_recheck = True
             extra.entries.append(recheck)
         sections.append(extra)
-    for section in sections:
+    for before, section, after in zip([None, *sections[:-1]], sections, [*sections[1:], None]):
+        section.prev, section.next = before, after
         section.answered = sum(1 for e in section.entries if e.answer is not None)
         section.failed = sum(
             1 for e in section.entries if e.answer is not None and e.answer.result == "fail"
@@ -203,7 +225,7 @@ def visit_list(request):
 
 
 def _categories():
-    return [c for c in hazard_selectors.active_categories() if c.parent_id]
+    return hazard_selectors.active_categories()
 
 
 @login_required
