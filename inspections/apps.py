@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class InspectionsConfig(AppConfig):
     name = "inspections"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from inspections import notices
+
+        notices.register()
