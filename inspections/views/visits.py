@@ -27,11 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access
 from campaign.models import OrgUnit
-from campaign.roles import Perm
-from core.errors import OutOfScope
 from hazards import selectors as hazard_selectors
 from hazards.models import Hazard
-from inspections import selectors, services
+from inspections import policy, scoring, selectors, services
 from inspections.models import (
     Amendment,
     Answer,
@@ -39,7 +37,6 @@ from inspections.models import (
     ChecklistItem,
     ChecklistSection,
     Recheck,
-    TeamMember,
     Visit,
 )
 
@@ -62,35 +59,17 @@ class Roles:
     """What the page offers this user; the services decide again on every write."""
 
     def __init__(self, user, visit):
-        self.team = user.has_perm("inspections.conduct_inspection", visit.plan)
-        self.leader = (
-            self.team
-            and TeamMember.objects.filter(plan=visit.plan, user=user, is_leader=True).exists()
-        )
-        self.supervisor = access.has_perm_at(user, Perm.VIEW_INSPECTIONS, visit.city)
-
-    @property
-    def may_amend(self):
-        return self.leader or self.supervisor
+        self.team = policy.may_conduct(user, visit)
+        self.may_amend = visit.state == Visit.State.FINISHED and policy.may_amend(user, visit)
 
 
 def _team_only(request, visit):
     """A revealed viewer (the school, its county) may read the visit, never act in it."""
-    if not request.user.has_perm("inspections.conduct_inspection", visit.plan):
+    if not policy.may_conduct(request.user, visit):
         raise PermissionDenied
 
 
 # --- The checklist as the page shows it -----------------------------------------------------
-
-
-def _limit_for(item, school):
-    if item.answer_type == AnswerType.PASS_FAIL:
-        return None
-    if item.threshold_rule == ChecklistItem.Threshold.GUARDS_REQUIRED:
-        from inspections import scoring
-
-        return scoring.guards_required(school)
-    return item.threshold
 
 
 FIELD_LABELS = {
@@ -130,13 +109,17 @@ def _sections(visit):
         amendments.setdefault(amendment.answer_id, []).append(amendment)
     for answer in answers:
         answer.amendment_list = amendments.get(answer.pk, [])
+        answer.now = {"result": answer.result, "value": answer.value, "note": answer.note}
+        for amendment in answer.amendment_list:
+            answer.now[amendment.field] = amendment.new
+        answer.now_result_label = dict(Answer.Result.choices).get(answer.now["result"], "")
     by_item = {a.item_id: a for a in answers if a.item_id}
     by_recheck = {a.recheck_id: a for a in answers if a.recheck_id}
     by_section = {s.pk: s for s in sections}
     for section in sections:
         section.entries = []
     for item in items:
-        item.limit = _limit_for(item, visit.school)
+        item.limit = scoring.limit_for(item, visit.school)
         item.answer = by_item.get(item.pk)
         item.key = f"item-{item.pk}"
         item.selected_category = (item.answer and item.answer.category_id) or item.category_id
@@ -161,7 +144,7 @@ def _sections(visit):
             recheck.is_recheck = True
             extra.entries.append(recheck)
         sections.append(extra)
-    for before, section, after in zip([None, *sections[:-1]], sections, [*sections[1:], None]):
+    for before, section, after in zip([None, *sections[:-1]], sections, [*sections[1:], None], strict=False):
         section.prev, section.next = before, after
         section.answered = sum(1 for e in section.entries if e.answer is not None)
         section.failed = sum(
@@ -253,7 +236,7 @@ def visit_detail(request, code):
     context.update(
         photos_count=len(photos),
         result=getattr(visit, "result", None) if visit.state == Visit.State.FINISHED else None,
-        may_amend=roles.may_amend and visit.state == Visit.State.FINISHED,
+        may_amend=roles.may_amend,
     )
     return render(request, "inspections/visit_record.html", context)
 
@@ -515,7 +498,7 @@ class AmendForm(forms.Form):
 def visit_amend(request, code):
     """Correct a sealed answer: the original stays and both are shown."""
     visit = selectors.visit_get(request.user, code)
-    if not Roles(request.user, visit).may_amend:
+    if not policy.may_amend(request.user, visit):
         raise PermissionDenied
     form = AmendForm(request.POST)
     if not form.is_valid():
@@ -530,16 +513,9 @@ def visit_amend(request, code):
     answer = Answer.objects.filter(visit=visit, pk=data["answer"]).first()
     if answer is None:
         raise Http404
-    changes = {}
-    if data["result"] and data["result"] != answer.result:
-        changes["result"] = data["result"]
-    if data["value"] is not None and data["value"] != answer.value:
-        changes["value"] = data["value"]
-    if "note" in request.POST and data["note"] != answer.note:
+    changes = {"result": data["result"] or None, "value": data["value"]}
+    if "note" in request.POST:
         changes["note"] = data["note"]
-    if not changes:
-        messages.error(request, _("Nothing was changed: the correction is the same as the record."))
-        return redirect(_back(visit, key=f"answer-{answer.pk}"))
     try:
         services.answer_amend(answer=answer, actor=request.user, reason=data["reason"], **changes)
     except ValidationError as error:
@@ -556,10 +532,7 @@ def photo_download(request, code):
     photo = AnswerPhoto.objects.filter(code=code).select_related("visit").first()
     if photo is None:
         raise Http404
-    try:
-        selectors.visit_get(request.user, photo.visit.code)
-    except OutOfScope:
-        raise Http404 from None
+    selectors.visit_get(request.user, photo.visit.code)  # out of sight: 404
     try:
         handle = photo.file.open("rb")
     except (OSError, ValueError):
