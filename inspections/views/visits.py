@@ -144,8 +144,9 @@ def _sections(visit):
             recheck.is_recheck = True
             extra.entries.append(recheck)
         sections.append(extra)
-    for before, section, after in zip([None, *sections[:-1]], sections, [*sections[1:], None], strict=False):
-        section.prev, section.next = before, after
+    for index, section in enumerate(sections):
+        section.prev = sections[index - 1] if index else None
+        section.next = sections[index + 1] if index + 1 < len(sections) else None
         section.answered = sum(1 for e in section.entries if e.answer is not None)
         section.failed = sum(
             1 for e in section.entries if e.answer is not None and e.answer.result == "fail"
