@@ -22,9 +22,15 @@ from inspections.models import Answer, AnswerPhoto, ChecklistItem, Visit
 from tests.browser.conftest import VIEWPORTS
 from tests.factories import PASSWORD
 from tests.hazards.conftest import PNG_1X1
-from tests.inspections.conftest import checklist, draft_plan, sealed_plan, visit  # noqa: F401
+from tests.inspections import conftest as inspection_fixtures
 
 pytestmark = pytest.mark.browser
+
+# The sealed plan with its visit at 通州区实验小学 and the ``inspector`` leading its team.
+checklist = inspection_fixtures.checklist
+draft_plan = inspection_fixtures.draft_plan
+sealed_plan = inspection_fixtures.sealed_plan
+visit = inspection_fixtures.visit
 
 TAP_TARGETS = Path(__file__).with_name("tap_targets.js").read_text()
 PHONE_WIDTH = 375
@@ -73,20 +79,20 @@ def fits_the_phone(page, what):
     assert not small, f"{what}: tap targets under 44 px: {small}"
 
 
-def key(visit, code):
-    return f"item-{ChecklistItem.objects.get(version=visit.version, code=code).pk}"
+def key(the_visit, code):
+    return f"item-{ChecklistItem.objects.get(version=the_visit.version, code=code).pk}"
 
 
-def item_box(page, visit, code):
-    return page.locator(f"#{key(visit, code)}")
+def item_box(page, the_visit, code):
+    return page.locator(f"#{key(the_visit, code)}")
 
 
 def photo_file(name):
     return {"name": name, "mimeType": "image/png", "buffer": PNG_1X1}
 
 
-def start(page, visit):
-    page.goto(visit.get_absolute_url())
+def start(page, the_visit):
+    page.goto(the_visit.get_absolute_url())
     expect(page.locator("#start-visit")).to_be_visible()
     page.locator("#start-visit").click()
     page.wait_for_selector("#visit[data-visit-ready]")
