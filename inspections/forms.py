@@ -202,13 +202,15 @@ class TeamForm(PortalForm):
     )
     leader = UserChoice(label=_("Team leader"), queryset=None, widget=forms.RadioSelect)
 
-    def __init__(self, *args, city, **kwargs):
+    def __init__(self, *args, city, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(
-            is_active=True, role_grants__unit__path__startswith=city.path
-        )
-        self.fields["members"].queryset = users.distinct()
-        self.fields["leader"].queryset = users.distinct()
+        # The city's people, and whoever is on the team already (they may be of other units).
+        wanted = Q(role_grants__unit__path__startswith=city.path)
+        if plan is not None:
+            wanted |= Q(pk__in=plan.team.values("user_id"))
+        users = get_user_model().objects.filter(wanted, is_active=True).distinct()
+        self.fields["members"].queryset = users
+        self.fields["leader"].queryset = users
         self.fields["leader"].error_messages["required"] = _("Choose the team leader.")
 
     def members_and_leader(self):

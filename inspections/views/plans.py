@@ -267,12 +267,7 @@ def plan_team(request, code):
     search = (request.GET.get("q") or "").strip()[:40]
     current = list(plan.team.select_related("user"))
     if request.method == "POST":
-        form = TeamForm(request.POST, city=plan.city)
-        # Members from other units already on the team stay choosable.
-        form.fields["members"].queryset = (
-            form.fields["members"].queryset | _current_users(plan)
-        ).distinct()
-        form.fields["leader"].queryset = form.fields["members"].queryset
+        form = TeamForm(request.POST, city=plan.city, plan=plan)
         if form.is_valid():
             members, leader = form.members_and_leader()
             try:
@@ -297,7 +292,7 @@ def plan_team(request, code):
         chosen = {str(pk) for pk in request.POST.getlist("members")}
         leader_pk = request.POST.get("leader", "")
     else:
-        form = TeamForm(city=plan.city)
+        form = TeamForm(city=plan.city, plan=plan)
         chosen = {str(m.user_id) for m in current}
         leader_pk = next((str(m.user_id) for m in current if m.is_leader), "")
     users, inspectors = team_candidates(plan.city, search)
@@ -318,10 +313,6 @@ def plan_team(request, code):
     ]
     context = {"plan": plan, "form": form, "rows": rows, "search": search}
     return render(request, "inspections/plan_team.html", context)
-
-
-def _current_users(plan):
-    return get_user_model().objects.filter(pk__in=plan.team.values("user_id"), is_active=True)
 
 
 # --- The draw -----------------------------------------------------------------------------
