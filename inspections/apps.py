@@ -9,3 +9,9 @@ class InspectionsConfig(AppConfig):
         from inspections import notices
 
         notices.register()
+
+        from hazards import links as hazard_links
+        from inspections import links, workbench
+
+        workbench.register()
+        hazard_links.register(links.hazard_links)
