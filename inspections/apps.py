@@ -16,3 +16,9 @@ class InspectionsConfig(AppConfig):
         from inspections.services import circulars
 
         circulars.register()
+
+        from hazards import links as hazard_links
+        from inspections import links, workbench
+
+        workbench.register()
+        hazard_links.register(links.hazard_links)
