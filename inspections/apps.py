@@ -9,3 +9,7 @@ class InspectionsConfig(AppConfig):
         from inspections import notices
 
         notices.register()
+        from core.imports import registry as imports_registry
+        from inspections.checklists.importer import ChecklistImporter
+
+        imports_registry.register(ChecklistImporter())
