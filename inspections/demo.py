@@ -157,7 +157,10 @@ def _finished_round(*, city, checklist, users, school):
 
 
 def _local(day, hour, minute):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+    """A local wall time as the database gives it back (UTC), so that a seal computed over it
+    is the seal ``verify_seal`` computes."""
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+    return moment.astimezone(dt.UTC)
 
 
 def _answer(visit, actor, rng, *, officer):
