@@ -13,7 +13,6 @@ class InspectionsConfig(AppConfig):
         from inspections.checklists.importer import ChecklistImporter
 
         imports_registry.register(ChecklistImporter())
-        from campaign import seeding
         from inspections import demo
 
-        seeding.register(demo.seed_extension())
+        demo.register()

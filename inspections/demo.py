@@ -283,15 +283,49 @@ def _upcoming(*, city, county, checklist, users, school):
     return draw
 
 
-# --- The seed extension (registered in ``InspectionsConfig.ready``, after the hazards': the
-# register must be there first, its demo is skipped once the city has any hazard) -----------
+# --- The seed extensions ------------------------------------------------------------------
 
 
 def _demo(city):
     return seed_demo_inspections(city=city)
 
 
-def seed_extension():
-    from campaign.seeding import SeedExtension
+def scale_reset(prefix, log):
+    """Remove the inspections of the cities ``seed_scale`` built under ``prefix`` (the
+    benchmark's plans, visits, results and checklists), so that the hazards, users and units of
+    the tree can be removed after them. Returns how many plans were removed."""
+    from inspections.models import (
+        ChecklistTemplate,
+        ChecklistVersion,
+        Circular,
+        RectificationNotice,
+    )
 
-    return SeedExtension(name="inspections", demo=_demo)
+    root = OrgUnit.objects.filter(code=prefix, parent__isnull=True).first()
+    if root is None:
+        return 0
+    cities = OrgUnit.objects.filter(parent=root, kind=OrgUnit.Kind.CITY)
+    plans = InspectionPlan.objects.filter(city__in=cities)
+    with transaction.atomic():
+        RectificationNotice.objects.filter(circular__plan__in=plans).delete()
+        Circular.objects.filter(plan__in=plans).delete()
+        count = plans.count()
+        plans.delete()
+        ChecklistVersion.objects.filter(template__city__in=cities).delete()
+        ChecklistTemplate.objects.filter(city__in=cities).delete()
+    if count:
+        log(f"removed the {count} inspection plans of the earlier {prefix} tree")
+    return count
+
+
+def register():
+    """Called from ``InspectionsConfig.ready``. The demo runs after the hazards' demo (whose
+    register is skipped once the city has any hazard), so it is appended; the scale reset must
+    run *before* the hazards' reset (an answer keeps its finding's hazard, a team member its
+    user), so it goes first in the list: ``seed_scale --reset`` calls the resets in list order.
+    """
+    from campaign.seeding import SeedExtension, extensions, register
+
+    register(SeedExtension(name="inspections", demo=_demo))
+    if all(e.name != "inspections-reset" for e in extensions):
+        extensions.insert(0, SeedExtension(name="inspections-reset", scale_reset=scale_reset))

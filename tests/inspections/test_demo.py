@@ -100,3 +100,39 @@ def test_seed_demo_adds_a_finished_round_and_a_sealed_upcoming_plan_once():
         user = User.objects.get(username=username)
         assert upcoming not in selectors.plans_for(user), username
         assert not selectors.visits_for(user).filter(plan=upcoming).exists(), username
+
+
+def test_seed_scale_reset_removes_the_inspections_of_the_tree_first():
+    """A finished visit (with its hazards) and a team in the scale tree do not stop
+    ``seed_scale --reset`` from removing the tree."""
+    from campaign.models import RoleGrant
+    from campaign.roles import Role
+    from tests.inspections.conftest import answer_all, small_checklist
+
+    args = ["--cities=1", "--counties=2", "--schools=6", "--users=12", "--hazards=20"]
+    call_command("seed_scale", *args, stdout=io.StringIO())
+    city = OrgUnit.objects.get(parent__code="JS", kind="city")
+    staff = RoleGrant.objects.filter(role=Role.CITY_STAFF, unit=city).first().user
+    today = timezone.localdate()
+    plan = services.plan_create(
+        city=city,
+        title="规模数据督查",
+        round="测试",
+        period_start=today,
+        period_end=today,
+        checklist=small_checklist(city, code="scale-small"),
+        draw_size=2,
+        actor=staff,
+    )
+    services.team_set(plan=plan, members=[staff], leader=staff, actor=staff)
+    services.draw_run(plan=plan, actor=staff, seed="scale")
+    services.plan_seal(plan=plan, actor=staff)
+    visit = plan.visits.first()
+    services.visit_start(visit=visit, actor=staff)
+    answer_all(visit, staff, fail=("alarm-live",))
+    services.visit_finish(visit=visit, actor=staff)
+    assert Answer.objects.filter(visit=visit, hazard__isnull=False).exists()
+
+    call_command("seed_scale", *args, "--reset", stdout=io.StringIO())
+    assert not InspectionPlan.objects.exists()
+    assert OrgUnit.objects.filter(code="JS").count() == 1
