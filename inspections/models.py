@@ -212,7 +212,7 @@ class InspectionPlan(models.Model):
         ChecklistVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     draw_size = models.PositiveSmallIntegerField(_("schools to draw"))
-    weights = models.JSONField(_("risk weights"), default=dict)
+    weights = models.JSONField(_("risk weights"), default=dict, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

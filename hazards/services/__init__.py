@@ -14,6 +14,12 @@ from hazards.services.base import (
     five_implementations_missing,
 )
 from hazards.services.evidence import consultation_meeting_record, hazard_attach, hazard_comment
+from hazards.services.findings import (
+    evidence_link,
+    evidence_link_many,
+    hazard_reopen_by_recheck,
+    hazards_register_findings,
+)
 from hazards.services.loop import (
     TRANSITIONS,
     hazard_accept,
@@ -37,6 +43,10 @@ __all__ = [
     "HazardConflict",
     "consultation_meeting_record",
     "default_deadline",
+    "evidence_link",
+    "evidence_link_many",
+    "hazard_reopen_by_recheck",
+    "hazards_register_findings",
     "five_implementations_missing",
     "hazard_accept",
     "hazard_attach",

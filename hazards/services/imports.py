@@ -349,15 +349,19 @@ class BatchRefused(Exception):
 
 
 @transaction.atomic
-def hazards_import_batch(items, *, actor, progress=None):
+def hazards_import_batch(items, *, actor, progress=None, scope_checked_by=""):
     """Register every item (``LedgerItem``) or none; returns the hazards, in order.
 
-    Raises ``BatchRefused`` (a ``ValidationError`` with the item's ``row``) for the first item
-    a rule refuses, ``OutOfScope``/``NotPermitted`` for a school the actor may not register at.
+    ``scope_checked_by``: a higher app that has checked its own rule for the actor (an
+    inspection team, see ``hazards.services.findings``) names it; the unit permissions are then
+    not asked again. Raises ``BatchRefused`` (a ``ValidationError`` with the item's ``row``)
+    for the first item a rule refuses, ``OutOfScope``/``NotPermitted`` for a school the actor
+    may not register at.
     ``progress(done, total)`` is called every 500 items.
     """
     items = list(items)
-    _check_schools(items, actor)
+    if not scope_checked_by:
+        _check_schools(items, actor)
     _locate(items)
     now = timezone.now()
     hazards = []
