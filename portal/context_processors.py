@@ -29,7 +29,7 @@ _SECTIONS = {
     "statistics_start": "jobs",
     "notification_list": "notifications",
 }
-_NAMESPACE_SECTIONS = {"hazards": "hazards"}
+_NAMESPACE_SECTIONS = {"hazards": "hazards", "inspections": "inspections"}
 
 
 def _section(request):
@@ -60,6 +60,12 @@ def shell(request):
         nav_has_scope=unrestricted or bool(paths.get(Perm.VIEW)),
         # The register's import page is for those who may register hazards somewhere.
         nav_can_register_hazards=unrestricted or bool(paths.get(Perm.REGISTER_HAZARD)),
+        # 督查检查: everyone with a scope (a school sees its visits once started, and its
+        # notices), so that the entry's presence says nothing about any plan; no query.
+        nav_can_inspect=unrestricted
+        or bool(paths.get(Perm.VIEW) or paths.get(Perm.VIEW_INSPECTIONS)),
+        nav_can_checklists=unrestricted
+        or bool(paths.get(Perm.VIEW_INSPECTIONS) or paths.get(Perm.MANAGE_CHECKLISTS)),
         nav_section=_section(request),
     )
     return context

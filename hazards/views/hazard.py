@@ -19,6 +19,7 @@ from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core.db import retry_on_conflict
 from core.errors import NotPermitted
+from hazards import links as hazard_links
 from hazards import policy, selectors, services
 from hazards.forms import (
     AcceptForm,
@@ -221,6 +222,8 @@ def _detail_context(request, hazard, *, bound=None):
         "after_photos": sum(1 for e in evidence if e.kind == Evidence.Kind.AFTER),
         "comment_form": NoteForm() if policy.may_comment(user, hazard) else None,
         "meeting": hazard.consultation_meeting if hazard.consultation_meeting_id else None,
+        # Links other apps add (the inspections: the visit that found it), as this user may see.
+        "other_links": hazard_links.links_for(hazard, user),
         "county_url": hazard.county.get_absolute_url()
         if hazard.county_id and access.has_perm_at(user, Perm.VIEW, hazard.county)
         else None,
