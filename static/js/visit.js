@@ -515,6 +515,21 @@
       self.render(entry.key);
       return self.send(entry).then(function (result) {
         self.inflight = null;
+        // A change made while this one was on its way supersedes it, unless it went through.
+        var newer = self.entries.some(function (e) {
+          return e.kind === "answer" && e.key === entry.key && e !== entry;
+        });
+        if (entry.kind === "answer" && newer && result.outcome !== "ok") {
+          return self.drop(entry).then(function () {
+            if (result.outcome === "offline" || result.outcome === "signed-out") {
+              self.signedOut = result.outcome === "signed-out";
+              stop = true;
+              self.render(entry.key);
+              return;
+            }
+            return next(list, i + 1);
+          });
+        }
         if (result.outcome === "ok") {
           progressed = true;
           self.signedOut = false;
