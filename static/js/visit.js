@@ -707,6 +707,19 @@
       }
       counts[i].textContent = done + "/" + items.length;
     }
+    var progress = this.root.querySelector("[data-progress]");
+    if (progress) {
+      var all = this.root.querySelectorAll("[data-item]");
+      var answered = 0;
+      for (var k = 0; k < all.length; k++) {
+        var item = all[k];
+        if (item.getAttribute("data-result") || self.serverHas[item.getAttribute("data-item")]) answered++;
+      }
+      progress.textContent = progress
+        .getAttribute("data-progress")
+        .replace("__A__", String(answered))
+        .replace("__T__", String(all.length));
+    }
   };
 
   Visit.prototype.renderAll = function () {
