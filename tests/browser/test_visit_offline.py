@@ -262,5 +262,15 @@ def test_the_inspector_fails_two_items_and_the_hazards_are_in_the_register(
         expect(link).to_have_text(hazard.code)
     screenshot(page, "visit-register")
     assert AnswerPhoto.objects.count() == 2
+
+    # The inspector's list and the school's history now show the finished visit.
+    page.goto("/inspections/visits/")
+    expect(page.locator(f'a[href="{visit.get_absolute_url()}"]')).to_have_count(1)
+    if name == "phone":
+        fits_the_phone(page, "the list of visits")
+    screenshot(page, "visit-list")
+    page.goto(f"/inspections/schools/{visit.school.code}/")
+    expect(page.locator("#history [data-score]")).to_have_count(1)
+    screenshot(page, "visit-history")
     assert not page.errors, page.errors
     context.close()
