@@ -355,3 +355,18 @@ PORTAL_BUREAU_EN = env_text(
     "Nantong Municipal Education Bureau" if _DEMO_BUREAU else PORTAL_BUREAU,
     max_length=120,
 )
+
+# --- Unannounced inspections ----------------------------------------------------------------
+# The office that issues circulars (通报) in the leading group's name, and the prefix of their
+# document numbers: 通教安督〔2019〕3号, numbered per city and year without gaps. Proper names,
+# set per deployment.
+INSPECTION_ISSUING_OFFICE = env_text(
+    "INSPECTION_ISSUING_OFFICE",
+    "南通市校园和校车安全专项整治工作领导小组办公室" if _DEMO_BUREAU else "",
+    max_length=100,
+)
+INSPECTION_DOC_PREFIX = env_text(
+    "INSPECTION_DOC_PREFIX", "通教安督" if _DEMO_BUREAU else "", max_length=20
+)
+# Days a circular gives the schools to rectify what it lists (the draft's default deadline).
+INSPECTION_RECTIFY_DAYS = env_int("INSPECTION_RECTIFY_DAYS", 30, minimum=1)

@@ -1,0 +1,1 @@
+"""Checklist templates (检查表), versioned: the seed, the services, the xlsx export and import."""
