@@ -678,7 +678,10 @@ CHECKLIST_EDIT = "200/200 403/403 403/403 404/404 404/404 404/404 403/403 404/40
 CHECKLIST_LIST = "200 200 200 403 403 403 200 403 302"
 # A published circular: every unit of its city reads it.
 CIRCULAR_VIEW = "200/200 200/200 200/200 200/200 200/200 200/200 200/200 404/404 302/302"
-CIRCULAR_EDIT = "302/302 302/302 302/302 404/404 404/404 404/404 403/403 404/404 302/302"
+# Editing a published circular sends its managers back to it; its readers may not (403).
+CIRCULAR_EDIT = "302/302 302/302 302/302 403/403 403/403 403/403 403/403 404/404 302/302"
+# A published circular's publication page (its progress): its managers.
+CIRCULAR_PUBLISHED = "200/200 200/200 200/200 403/403 403/403 403/403 403/403 404/404 302/302"
 # A circular's draft from a finished plan: who manages inspections; hidden below the city.
 CIRCULAR_NEW = "302/302 302/302 302/302 404/404 404/404 404/404 403/403 404/404 302/302"
 # --- end of the inspections' helpers ---
@@ -896,7 +899,7 @@ MATRIX = {
     "inspections:circular_list": Row(SIGNED_IN),
     "inspections:circular_detail": Row(CIRCULAR_VIEW, kwargs=circular_code),
     "inspections:circular_edit": Row(CIRCULAR_EDIT, kwargs=circular_code),
-    "inspections:circular_publish": Row(CIRCULAR_EDIT, kwargs=circular_code, method="POST"),
+    "inspections:circular_publish": Row(CIRCULAR_PUBLISHED, kwargs=circular_code),
     "inspections:circular_pdf": Row(CIRCULAR_VIEW, kwargs=circular_code),
     "inspections:notice_list": Row(SIGNED_IN),
     "inspections:notice_detail": Row(VIEW_SCHOOL, kwargs=notice_code),
