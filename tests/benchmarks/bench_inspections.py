@@ -23,6 +23,7 @@ a target is missed.
    the tally still equals the register). Target ≤ 3×.
 
     python tests/benchmarks/bench_inspections.py [--hazards 2000000] [--runs 7] [--no-doc]
+        [--only draw|finish]
 """
 
 import argparse
@@ -763,6 +764,9 @@ def main():
     parser.add_argument("--hazards", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument(
+        "--only", choices=("draw", "finish"), help="Measure one of the two figures (a quick rerun)."
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print(
@@ -801,13 +805,14 @@ def run(args, log):
     measured = cities_measured(root)
     for city, _schools, _label in measured:
         ensure_history(city, checklist_80(city), log)
-    for city, schools, label in measured:
+    for city, schools, label in measured if args.only != "finish" else ():
         staff = staff_of(city)
         figures.append(
             measure_draw(city, schools, label, staff, checklist_80(city), args.runs, log)
         )
     city = measured[0][0]
-    figures.append(measure_finish(city, staff_of(city), checklist_80(city), args.runs, log))
+    if args.only != "draw":
+        figures.append(measure_finish(city, staff_of(city), checklist_80(city), args.runs, log))
 
     lines = [f"{'figure':<50} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result"]
     missed = 0
