@@ -30,6 +30,8 @@ def test_the_administrator_edits_a_used_checklist(page, city_admin, tree, screen
     )  # fmt: skip
     ChecklistVersion.objects.filter(pk=v1.pk).update(used_at=timezone.now())
 
+    # The editor is a long page (the whole checklist): give a loaded machine time to render it.
+    page.set_default_timeout(30_000)
     sign_in(page, "admin")
     page.goto("/inspections/checklists/")
     expect(page.locator("main")).to_contain_text(template.name)
