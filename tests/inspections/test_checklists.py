@@ -560,3 +560,13 @@ def test_the_import_pages(seeded, client_for, plain_admin):
     assert done.url == reverse("inspections:checklist_list")
     item = seeded.current_version().items.get(code="fire-hydrant")
     assert "0.1兆帕" in item.text
+
+
+def test_a_tampered_count_of_rows_is_bounded(seeded, client_for, city_admin):
+    url = reverse("inspections:checklist_edit", args=[seeded.code])
+    values = _form_values(client_for(city_admin).get(url))
+    values.update({"sections": "100000", "s0-items": "100000", "s1-items": "-5", "s2-items": "x"})
+    page = client_for(city_admin).post(url, values)
+    assert page.status_code == 400  # section 2 has no items now: refused, nothing saved
+    assert page.content.decode().count('name="s0-i') <= 400 * 14
+    assert version_content(seeded.current_version()) == seed_content()
