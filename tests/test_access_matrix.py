@@ -386,6 +386,307 @@ OWN_UPLOAD_POST = "404/404 404/404 404/404 302/404 404/404 404/404 404/404 404/4
 # --- end of the import flow's helpers ---
 
 
+# --- Inspections (inspections/views/*.py): a sealed plan is its team's and the city's alone ----
+#
+# ``in`` is a plan (or its visit) at 通州区实验小学, ``out`` one at 如东县掘港初级中学. The team is
+# led by a user who is none of the personas, so the ``inspector`` persona is a city inspector
+# *not* on the team: for them, the county and the school, a plan answers 404 like a missing code.
+# A visit is revealed by its start to whoever sees its school (VIEW_SCHOOL's cells).
+
+
+def _insp(o):
+    if not hasattr(o, "insp_lead"):
+        from tests.inspections.conftest import small_checklist
+
+        o.insp_actor = grant(UserFactory(username="insp-matrix"), Role.CITY_STAFF, o.tree.city)
+        o.insp_lead = grant(UserFactory(username="insp-lead"), Role.INSPECTOR, o.tree.city)
+        o.insp_checklist = small_checklist(o.tree.city, code="matrix")
+    return o
+
+
+def _insp_school(o, scope):
+    return o.tree.tz_school if scope == IN else o.tree.rd_school
+
+
+def _insp_draft(o, scope, key="draft"):
+    """A draft plan of 通州区 (in) or 如东县 (out), its school on the list and a team: ready to
+    seal."""
+    attr = f"insp_{key}_{scope}"
+    if not hasattr(o, attr):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from inspections import services as insp
+
+        _insp(o)
+        today = timezone.localdate()
+        plan = insp.plan_create(
+            city=o.tree.city,
+            title=f"矩阵督查{key}{scope}",
+            round="2019年第四季度",
+            period_start=today,
+            period_end=today + dt.timedelta(days=14),
+            checklist=o.insp_checklist,
+            draw_size=1,
+            counties=[o.tree.tongzhou if scope == IN else o.tree.rudong],
+            actor=o.insp_actor,
+        )
+        insp.target_add(plan=plan, school=_insp_school(o, scope), reason="矩阵", actor=o.insp_actor)
+        insp.team_set(plan=plan, members=[o.insp_lead], leader=o.insp_lead, actor=o.insp_actor)
+        setattr(o, attr, plan)
+    return getattr(o, attr)
+
+
+def _insp_sealed(o, scope, key="sealed"):
+    """A sealed plan (drawn with a fixed seed, then sealed): its visit not yet started."""
+    attr = f"insp_{key}_{scope}_plan"
+    if not hasattr(o, attr):
+        from inspections import services as insp
+
+        plan = _insp_draft(o, scope, key=key)
+        insp.draw_run(plan=plan, actor=o.insp_actor, seed="matrix")
+        setattr(o, attr, insp.plan_seal(plan=plan, actor=o.insp_actor))
+    return getattr(o, attr)
+
+
+def _insp_visit(o, scope, key="sealed"):
+    from inspections.models import Visit
+
+    return Visit.objects.get(plan=_insp_sealed(o, scope, key), school=_insp_school(o, scope))
+
+
+def _insp_started(o, scope):
+    attr = f"insp_started_{scope}"
+    if not hasattr(o, attr):
+        from inspections import services as insp
+
+        visit = _insp_visit(o, scope, key="started")
+        insp.visit_start(visit=visit, actor=o.insp_lead)
+        visit.refresh_from_db()
+        setattr(o, attr, visit)
+    return getattr(o, attr)
+
+
+def _insp_finished(o, scope):
+    """A finished visit (one failed item: a finding) of a finished plan."""
+    attr = f"insp_finished_{scope}"
+    if not hasattr(o, attr):
+        from inspections import services as insp
+        from tests.inspections.conftest import answer_all
+
+        visit = _insp_visit(o, scope, key="finished")
+        insp.visit_start(visit=visit, actor=o.insp_lead)
+        answer_all(visit, o.insp_lead, fail=("alarm-live",))
+        insp.visit_finish(visit=visit, actor=o.insp_lead)
+        insp.plan_finish(plan=visit.plan, actor=o.insp_actor)
+        visit.refresh_from_db()
+        setattr(o, attr, visit)
+    return getattr(o, attr)
+
+
+def _insp_circular(o, scope):
+    """A published circular of the finished plan, its notice to the school made by the job."""
+    attr = f"insp_circular_{scope}"
+    if not hasattr(o, attr):
+        from core import services as core_services
+        from inspections.models import Circular
+        from inspections.services import circulars as insp_circulars
+
+        plan = _insp_finished(o, scope).plan
+        circular = insp_circulars.circular_draft(plan=plan, actor=o.insp_actor)
+        run = insp_circulars.circular_publish(circular=circular, actor=o.insp_actor)
+        core_services.job_run_execute(job_run_id=run.pk)
+        setattr(o, attr, Circular.objects.get(pk=circular.pk))
+    return getattr(o, attr)
+
+
+def plan_sealed(o, scope):
+    return {"code": _insp_sealed(o, scope).code}
+
+
+def plan_draft(o, scope):
+    return {"code": _insp_draft(o, scope).code}
+
+
+def plan_finished(o, scope):
+    return {"code": _insp_finished(o, scope).plan.code}
+
+
+def plan_target_data(o, scope):
+    """Take the draft's school off its list, with a reason."""
+    return {"action": "remove", "school": _insp_school(o, scope).code, "reason": "矩阵核对"}
+
+
+def plan_recheck_data(o, scope):
+    from tests.inspections.conftest import close_hazard
+
+    return {"hazard": close_hazard(_insp_school(o, scope)).code}
+
+
+def visit_started(o, scope):
+    return {"code": _insp_started(o, scope).code}
+
+
+def visit_sealed(o, scope):
+    return {"code": _insp_visit(o, scope).code}
+
+
+def visit_finished(o, scope):
+    return {"code": _insp_finished(o, scope).code}
+
+
+def visit_answer_data(o, scope):
+    visit = _insp_started(o, scope)
+    item = visit.version.items.order_by("id").first()
+    return {"key": f"item-{item.pk}", "result": "pass", "client_id": f"matrix-{scope}"}
+
+
+def visit_photo_data(o, scope):
+    from inspections import services as insp
+    from tests.hazards.conftest import png_upload
+
+    visit = _insp_started(o, scope)
+    item = visit.version.items.order_by("id").first()
+    insp.answer_save(visit=visit, actor=o.insp_lead, item=item, result="fail", note="矩阵")
+    return {
+        "key": f"item-{item.pk}",
+        "client_id": f"photo-{scope}",
+        "photo": png_upload("visit.png"),
+    }
+
+
+def visit_amend_data(o, scope):
+    from inspections.models import Answer
+
+    answer = Answer.objects.filter(visit=_insp_finished(o, scope)).order_by("id").first()
+    return {"answer": answer.pk, "result": "fail", "reason": "矩阵更正"}
+
+
+def insp_photo(o, scope):
+    from inspections import services as insp
+    from tests.hazards.conftest import png_upload
+
+    attr = f"insp_photo_{scope}"
+    if not hasattr(o, attr):
+        visit = _insp_started(o, scope)
+        item = visit.version.items.order_by("id").first()
+        answer = insp.answer_save(visit=visit, actor=o.insp_lead, item=item, result="fail")
+        photo = insp.photo_add(
+            visit=visit,
+            answer=answer,
+            upload=png_upload("gate.png"),
+            client_id=f"matrix-photo-{scope}",
+            actor=o.insp_lead,
+        )
+        setattr(o, attr, photo)
+    return {"code": getattr(o, attr).code}
+
+
+def checklist_code(o, scope):
+    return {"code": _insp(o).insp_checklist.code}
+
+
+def circular_code(o, scope):
+    return {"code": _insp_circular(o, scope).code}
+
+
+def notice_code(o, scope):
+    return {"code": _insp_circular(o, scope).notices.get().code}
+
+
+def plans_shown_only_to_who_may(response, o, user, scope):
+    """The plan list: a sealed plan listed for the city's supervisors, never for anyone else."""
+    from inspections import policy
+
+    shown = {plan.code for plan in response.context["plans"]}
+    for plan_scope in (IN, OUT):
+        plan = _insp_sealed(o, plan_scope)
+        assert (plan.code in shown) == policy.may_see_plan(user, plan), (
+            f"{user.username}: {plan.title} {'missing' if plan.code not in shown else 'shown'}"
+        )
+
+
+def sealed_plans(o):
+    _insp_sealed(o, IN)
+    _insp_sealed(o, OUT)
+
+
+# Views of another helper's branch, not yet merged: their rows are skipped while the view is
+# still the placeholder (``inspections/views/*.py`` whose module says "Placeholder").
+INSPECTION_VIEWS_ELSEWHERE = {
+    "visits": (
+        "inspections:visit_list",
+        "inspections:visit_detail",
+        "inspections:visit_state",
+        "inspections:visit_start",
+        "inspections:visit_answer",
+        "inspections:visit_photo",
+        "inspections:visit_finish",
+        "inspections:visit_amend",
+        "inspections:photo_download",
+        "inspections:school_history",
+    ),
+    "circulars": (
+        "inspections:circular_new",
+        "inspections:circular_list",
+        "inspections:circular_detail",
+        "inspections:circular_edit",
+        "inspections:circular_publish",
+        "inspections:circular_pdf",
+        "inspections:notice_list",
+        "inspections:notice_detail",
+    ),
+    "checklists": (
+        "inspections:checklist_list",
+        "inspections:checklist_detail",
+        "inspections:checklist_edit",
+        "inspections:checklist_export",
+    ),
+}
+
+
+def view_is_placeholder(name, kwargs):
+    import sys
+
+    from django.urls import resolve
+
+    func = resolve(reverse(name, kwargs=kwargs)).func
+    doc = sys.modules[func.__module__].__doc__ or ""
+    return doc.startswith("Placeholder")
+
+
+# A sealed plan's pages: the city's supervisors (the leader reads only) — 404 for the county, the
+# school, an inspector off the team and the outsider, exactly like a missing code.
+PLAN_VIEW = "200/200  200/200  200/200  404/404  404/404  404/404  200/200  404/404  302/302"
+# Changing a plan: whoever manages inspections (admin, city staff, 安稳处); the leader 403.
+PLAN_MANAGE = "200/200 200/200 200/200 404/404 404/404 404/404 403/403 404/404 302/302"
+PLAN_ACT = "302/302  302/302  302/302  404/404  404/404  404/404  403/403  404/404  302/302"
+# A new plan: who manages inspections somewhere.
+PLAN_NEW = "200 200 200 403 403 403 403 403 302"
+# A started visit: the team's and the city's, and now its school's and county's (VIEW_SCHOOL).
+VISIT_TEAM_GET = "200/200 403/403 403/403 403/404 403/404 403/403 403/403 404/404 302/302"
+VISIT_TEAM_POST = "302/302 403/403 403/403 403/404 403/404 403/403 403/403 404/404 302/302"
+# Starting a visit not yet started: the team only (the superuser holds every grant); unrevealed
+# below the city, so 404 there.
+VISIT_START = "302/302  403/403  403/403  404/404  404/404  404/404  403/403  404/404  302/302"
+# Amending a sealed answer: the team leader or who manages inspections.
+VISIT_AMEND = "302/302  302/302  302/302  403/404  403/404  403/403  403/403  404/404  302/302"
+# Checklists: supervisors read; the city admin edits.
+CHECKLIST_VIEW = "200/200 200/200 200/200 404/404 404/404 404/404 200/200 404/404 302/302"
+CHECKLIST_EDIT = "200/200 403/403 403/403 404/404 404/404 404/404 403/403 404/404 302/302"
+CHECKLIST_LIST = "200 200 200 403 403 403 200 403 302"
+# A published circular: every unit of its city reads it.
+CIRCULAR_VIEW = "200/200 200/200 200/200 200/200 200/200 200/200 200/200 404/404 302/302"
+# Editing a published circular sends its managers back to it; its readers may not (403).
+CIRCULAR_EDIT = "302/302 302/302 302/302 403/403 403/403 403/403 403/403 404/404 302/302"
+# A published circular's publication page (its progress): its managers.
+CIRCULAR_PUBLISHED = "200/200 200/200 200/200 403/403 403/403 403/403 403/403 404/404 302/302"
+# A circular's draft from a finished plan: who manages inspections; hidden below the city.
+CIRCULAR_NEW = "302/302 302/302 302/302 404/404 404/404 404/404 403/403 404/404 302/302"
+# --- end of the inspections' helpers ---
+
+
 # --- The matrix -----------------------------------------------------------------------------
 #              admin    city     safety   county   officer  inspect  leader   outsider anonymous
 
@@ -551,6 +852,58 @@ MATRIX = {
         check=import_committed_only_by_its_owner,
     ),
     # --- end of the import flow's rows ---
+    # Inspections (inspections/views/): plans and the draw (plans.py)
+    "inspections:plan_list": Row(
+        SIGNED_IN, prepare=sealed_plans, check=plans_shown_only_to_who_may
+    ),
+    "inspections:plan_new": Row(PLAN_NEW),
+    "inspections:plan_detail": Row(PLAN_VIEW, kwargs=plan_sealed),
+    "inspections:plan_edit": Row(PLAN_MANAGE, kwargs=plan_draft),
+    "inspections:plan_team": Row(PLAN_MANAGE, kwargs=plan_sealed),
+    "inspections:plan_draw": Row(PLAN_VIEW, kwargs=plan_sealed),
+    "inspections:plan_targets": Row(
+        PLAN_ACT, kwargs=plan_draft, method="POST", data=plan_target_data
+    ),
+    "inspections:plan_rechecks": Row(
+        PLAN_ACT, kwargs=plan_draft, method="POST", data=plan_recheck_data
+    ),
+    "inspections:plan_seal": Row(
+        PLAN_ACT, kwargs=plan_draft, method="POST", data={"confirm": "on"}
+    ),
+    "inspections:plan_audit": Row(PLAN_VIEW, kwargs=plan_sealed),
+    "inspections:plan_finish": Row(PLAN_ACT, kwargs=plan_sealed, method="POST"),
+    "inspections:circular_new": Row(CIRCULAR_NEW, kwargs=plan_finished, method="POST"),
+    # Visits (visits.py): revealed to the school's units once started
+    "inspections:visit_list": Row(SIGNED_IN),
+    "inspections:visit_detail": Row(VIEW_SCHOOL, kwargs=visit_started),
+    "inspections:visit_state": Row(VIEW_SCHOOL, kwargs=visit_started),
+    "inspections:visit_start": Row(VISIT_START, kwargs=visit_sealed, method="POST"),
+    "inspections:visit_answer": Row(
+        VISIT_TEAM_POST, kwargs=visit_started, method="POST", data=visit_answer_data
+    ),
+    "inspections:visit_photo": Row(
+        VISIT_TEAM_POST, kwargs=visit_started, method="POST", data=visit_photo_data
+    ),
+    "inspections:visit_finish": Row(VISIT_TEAM_GET, kwargs=visit_started),
+    "inspections:visit_amend": Row(
+        VISIT_AMEND, kwargs=visit_finished, method="POST", data=visit_amend_data
+    ),
+    "inspections:photo_download": Row(VIEW_SCHOOL, kwargs=insp_photo),
+    "inspections:school_history": Row(VIEW_SCHOOL, kwargs=school),
+    # Checklists (checklists.py)
+    "inspections:checklist_list": Row(CHECKLIST_LIST),
+    "inspections:checklist_detail": Row(CHECKLIST_VIEW, kwargs=checklist_code),
+    "inspections:checklist_edit": Row(CHECKLIST_EDIT, kwargs=checklist_code),
+    "inspections:checklist_export": Row(CHECKLIST_VIEW, kwargs=checklist_code),
+    # Circulars and notices (circulars.py)
+    "inspections:circular_list": Row(SIGNED_IN),
+    "inspections:circular_detail": Row(CIRCULAR_VIEW, kwargs=circular_code),
+    "inspections:circular_edit": Row(CIRCULAR_EDIT, kwargs=circular_code),
+    "inspections:circular_publish": Row(CIRCULAR_PUBLISHED, kwargs=circular_code),
+    "inspections:circular_pdf": Row(CIRCULAR_VIEW, kwargs=circular_code),
+    "inspections:notice_list": Row(SIGNED_IN),
+    "inspections:notice_detail": Row(VIEW_SCHOOL, kwargs=notice_code),
+    # --- end of the inspections' rows ---
 }
 
 
@@ -632,6 +985,9 @@ def test_access(request, objects, name, persona, scope):
     row = MATRIX[name]
     expected = row.expect[persona][scope]
     client = client_as(request, persona)
+    elsewhere = {n for names in INSPECTION_VIEWS_ELSEWHERE.values() for n in names}
+    if name in elsewhere and view_is_placeholder(name, {"code": "x"} if row.kwargs else None):
+        pytest.skip(f"{name}: its view is not merged yet (placeholder)")
     if row.prepare:
         row.prepare(objects)
     url = reverse(name, kwargs=row.kwargs(objects, scope) if row.kwargs else None)
@@ -725,6 +1081,9 @@ POST_ONLY = sorted(n for n, row in MATRIX.items() if row.method == "POST" and n 
 @pytest.mark.parametrize("name", POST_ONLY)
 def test_post_only_actions_refuse_get(objects, client_for, city_admin, name):
     row = MATRIX[name]
+    elsewhere = {n for names in INSPECTION_VIEWS_ELSEWHERE.values() for n in names}
+    if name in elsewhere and view_is_placeholder(name, {"code": "x"} if row.kwargs else None):
+        pytest.skip(f"{name}: its view is not merged yet (placeholder)")
     url = reverse(name, kwargs=row.kwargs(objects, IN) if row.kwargs else None)
     assert client_for(city_admin).get(url).status_code == 405
 
