@@ -328,6 +328,12 @@ def circular_update(*, circular, actor, **fields):
         dates.check_plausible(deadline, field="deadline")
         if deadline < timezone.localdate():
             raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    if "deadline" in fields and fields["deadline"] != circular.deadline:
+        # The drafted requirements name the deadline: a new deadline is written there too.
+        requirements = fields.get("requirements", circular.requirements)
+        fields["requirements"] = requirements.replace(
+            chinese_date(circular.deadline), chinese_date(fields["deadline"])
+        )
     changed = {}
     for name, value in fields.items():
         if getattr(circular, name) != value:

@@ -36,7 +36,7 @@ from inspections.charts import failures_by_section_svg, svg_data_url
 from inspections.models import Answer, Circular
 from inspections.services import circulars as services
 
-# --- Reads: inspections.selectors ---------------------------------------------------------
+# --- Who may ------------------------------------------------------------------------------
 
 
 def _may_manage(user, circular):

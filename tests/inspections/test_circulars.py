@@ -120,6 +120,8 @@ def test_update_edits_drafts_only(plan, city_staff, safety_office, leader):
     )
     circular.refresh_from_db()
     assert (circular.title, circular.deadline) == ("关于专项督查情况的通报", deadline)
+    # The requirements name the new deadline.
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in circular.requirements
     with pytest.raises(ValidationError):
         circulars.circular_update(
             circular=circular, actor=city_staff, deadline=timezone.localdate() - dt.timedelta(1)
