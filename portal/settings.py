@@ -369,4 +369,4 @@ INSPECTION_DOC_PREFIX = env_text(
     "INSPECTION_DOC_PREFIX", "通教安督" if _DEMO_BUREAU else "", max_length=20
 )
 # Days a circular gives the schools to rectify what it lists (the draft's default deadline).
-INSPECTION_RECTIFY_DAYS = env_int("INSPECTION_RECTIFY_DAYS", 30, minimum=1)
+INSPECTION_DEADLINE_DAYS = env_int("INSPECTION_DEADLINE_DAYS", 30, minimum=1)

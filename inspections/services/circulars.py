@@ -64,11 +64,11 @@ EDITABLE = ("issuing_office", "title", "summary", "problems", "requirements", "d
 
 
 def issuing_office():
-    return getattr(settings, "INSPECTION_ISSUING_OFFICE", DEFAULT_ISSUING_OFFICE)
+    return getattr(settings, "INSPECTION_ISSUING_OFFICE", "") or DEFAULT_ISSUING_OFFICE
 
 
 def doc_prefix():
-    return getattr(settings, "INSPECTION_DOC_PREFIX", DEFAULT_DOC_PREFIX)
+    return getattr(settings, "INSPECTION_DOC_PREFIX", "") or DEFAULT_DOC_PREFIX
 
 
 def doc_number(*, year, number, prefix=None):
