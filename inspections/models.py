@@ -625,8 +625,14 @@ class PlanCountyResult(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "county"], name="plancountyresult_once", nulls_distinct=False
-            )
+                fields=["plan", "county"],
+                condition=Q(county__isnull=False),
+                name="plancountyresult_once",
+            ),
+            # The city's own schools (no county): one row too, on SQLite as on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(county__isnull=True), name="plancountyresult_city_once"
+            ),
         ]
 
     def __str__(self):
