@@ -53,7 +53,11 @@ test: setup ## Run every check and test (PostgreSQL/Redis when DATABASE_URL/CELE
 	@scripts/test.sh $(PYTEST_ARGS)
 
 bench: $(VENV_STAMP) ## Migrate and run the benchmarks (PostgreSQL via DATABASE_URL; BENCH_ARGS="--hazards 200000")
-	@$(PY) tests/benchmarks/bench_register.py $(BENCH_ARGS); register=$$?; $(PY) tests/benchmarks/bench_import.py; status=$$?; [ $$register -eq 0 ] && exit $$status || exit $$register
+	@$(PY) tests/benchmarks/bench_register.py $(BENCH_ARGS); register=$$?; \
+	$(PY) tests/benchmarks/bench_inspections.py $(BENCH_ARGS); inspections=$$?; \
+	$(PY) tests/benchmarks/bench_circular.py; circular=$$?; \
+	$(PY) tests/benchmarks/bench_import.py; status=$$?; \
+	[ $$register -eq 0 ] && [ $$inspections -eq 0 ] && [ $$circular -eq 0 ] && exit $$status || exit 1
 
 lint: $(VENV_STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

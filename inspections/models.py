@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
 from campaign.models import OrgUnit
@@ -183,11 +184,12 @@ DEFAULT_WEIGHTS = {
 
 class InspectionPlan(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SEALED = "sealed", _("sealed")
-        IN_PROGRESS = "in_progress", _("in progress")
-        FINISHED = "finished", _("finished")
-        CIRCULATED = "circulated", _("circulated")
+        # Words of their own (a context): "finished" elsewhere is a job-run column (完成时间).
+        DRAFT = "draft", pgettext_lazy("plan state", "draft")
+        SEALED = "sealed", pgettext_lazy("plan state", "sealed")
+        IN_PROGRESS = "in_progress", pgettext_lazy("plan state", "in progress")
+        FINISHED = "finished", pgettext_lazy("plan state", "finished")
+        CIRCULATED = "circulated", pgettext_lazy("plan state", "circulated")
 
     code = models.CharField(max_length=24, unique=True, default=new_code, editable=False)
     city = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
@@ -379,9 +381,9 @@ class Visit(models.Model):
     sealed (answers fixed, digest recorded) once finished."""
 
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", _("not started")
-        STARTED = "started", _("in progress")
-        FINISHED = "finished", _("finished")
+        SCHEDULED = "scheduled", pgettext_lazy("visit state", "not started")
+        STARTED = "started", pgettext_lazy("visit state", "in progress")
+        FINISHED = "finished", pgettext_lazy("visit state", "finished")
 
     code = models.CharField(max_length=24, unique=True, default=new_code, editable=False)
     plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="visits")
@@ -446,9 +448,9 @@ class Answer(models.Model):
     """
 
     class Result(models.TextChoices):
-        PASS = "pass", _("pass")
-        FAIL = "fail", _("fail")
-        NA = "na", _("not applicable")
+        PASS = "pass", pgettext_lazy("inspection answer", "pass")
+        FAIL = "fail", pgettext_lazy("inspection answer", "fail")
+        NA = "na", pgettext_lazy("inspection answer", "not applicable")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(
@@ -652,9 +654,9 @@ class CircularCounter(models.Model):
 
 class Circular(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PUBLISHING = "publishing", _("being published")
-        PUBLISHED = "published", _("published")
+        DRAFT = "draft", pgettext_lazy("circular state", "draft")
+        PUBLISHING = "publishing", pgettext_lazy("circular state", "being published")
+        PUBLISHED = "published", pgettext_lazy("circular state", "published")
 
     code = models.CharField(max_length=24, unique=True, default=new_code, editable=False)
     plan = models.OneToOneField(InspectionPlan, on_delete=models.PROTECT, related_name="circular")

@@ -18,5 +18,16 @@ step "import layers (lint-imports: portal → reporting → inspections → haza
 "$bin/lint-imports" --no-cache
 step "makemigrations --check"
 "$bin/python" manage.py makemigrations --check --dry-run
-step "pytest (database: ${DATABASE_URL:-embedded SQLite}; broker: ${CELERY_BROKER_URL:-embedded filesystem})"
-"$bin/pytest" "$@"
+where="database: ${DATABASE_URL:-embedded SQLite}; broker: ${CELERY_BROKER_URL:-embedded filesystem}"
+if [ $# -gt 0 ]; then
+    step "pytest $* ($where)"
+    "$bin/pytest" "$@"
+else
+    # Two processes (each with its own test database) for everything but the tests that start
+    # Celery workers: those share one broker (a Redis db in CI), so they run on their own, one
+    # at a time, afterwards.
+    step "pytest in two processes, all but the Celery worker tests ($where)"
+    "$bin/pytest" -n 2 -m "not worker"
+    step "pytest: the Celery worker tests, one at a time ($where)"
+    "$bin/pytest" -m worker
+fi

@@ -14,13 +14,12 @@ from hazards.services.base import Status, _lock, _move
 from hazards.services.imports import LedgerItem, hazards_import_batch
 
 
-@transaction.atomic
 def hazards_register_findings(findings, *, actor, authorised_by):
     """Register one hazard per finding, all or none, source "unannounced inspection".
 
     ``findings``: dicts with ``school`` and the hazard's fields (category, level, location,
     description, found_on) and ``note`` for the registration event. Returns the hazards in
-    order.
+    order. Atomic: the batch registration it calls is one transaction.
     """
     items = [
         LedgerItem(

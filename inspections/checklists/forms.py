@@ -18,7 +18,8 @@ from inspections.models import ChecklistItem, ChecklistSection
 EXTRA_ITEMS = 2
 EXTRA_SECTION_ITEMS = 3
 MORE_ITEMS = 5
-MAX_BLOCKS = 400
+MAX_SECTIONS = 60
+MAX_ROWS = 400  # item forms on one page, blank rows included (a tampered count stops here)
 
 
 class _Styled(PortalForm):
@@ -107,7 +108,7 @@ def category_choices(extra=()):
     return list(found.items())
 
 
-def _count(data, name, limit=MAX_BLOCKS):
+def _count(data, name, limit):
     try:
         return max(0, min(int(data.get(name, 0)), limit))
     except (TypeError, ValueError):
@@ -181,12 +182,14 @@ class ChecklistEditor:
 
     def _from_data(self, data, more):
         blocks = []
-        count = _count(data, "sections")
+        count = _count(data, "sections", MAX_SECTIONS)
+        left = MAX_ROWS
         for s in range(count):
             form = SectionForm(data, prefix=f"s{s}")
-            n = _count(data, f"s{s}-items")
+            n = _count(data, f"s{s}-items", left)
             if more == s:
-                n += MORE_ITEMS
+                n = min(n + MORE_ITEMS, left)
+            left -= n
             items = [self._item(f"s{s}-i{i}") for i in range(n)]
             blocks.append(Block(s, form, items))
         if more == "section":

@@ -1,24 +1,27 @@
 """Every write of the inspections, by subject (``from inspections import services``):
 
-- ``plans``: plans, the team, the sealed draw, manual changes, re-checks, sealing;
+- ``plans``: plans, the team, manual changes, re-checks, sealing;
+- ``draw``: the sealed draw and its audit;
 - ``visits``: start, answers, photos, finishing (findings → hazards, results), amendments,
   finishing the round.
 """
 
-from inspections.services.plans import (
+from inspections.services.draw import (
     digest,
     draw_audit,
     draw_candidates,
     draw_run,
+    sample,
+    weight_of,
+)
+from inspections.services.plans import (
     plan_create,
     plan_seal,
     plan_update,
     recheck_add,
-    sample,
     target_add,
     target_remove,
     team_set,
-    weight_of,
 )
 from inspections.services.visits import (
     answer_amend,

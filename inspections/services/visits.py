@@ -307,9 +307,8 @@ def visit_finish(*, visit, actor):
             "section", "category"
         )
     )
-    answers = list(
-        visit.answers.select_related("item", "recheck__hazard", "category").order_by("pk")
-    )
+    # The items are read once, above; each answer gets its item from them.
+    answers = list(visit.answers.select_related("recheck__hazard", "category").order_by("pk"))
     answered = {a.item_id for a in answers if a.item_id}
     missing = [i for i in items if i.pk not in answered]
     rechecks = list(visit.plan.rechecks.filter(hazard__school_id=visit.school_id))
@@ -371,7 +370,7 @@ def visit_finish(*, visit, actor):
     visit.finished_by = actor
     visit.sealed_digest = sealed_digest(visit, answers, photos)
     visit.save(update_fields=["state", "finished_at", "finished_by", "sealed_digest"])
-    _store_result(visit, items, answers, today)
+    _store_result(visit, items, answers, today, first=True)
     audit(
         actor=actor,
         action="inspection.visit_finish",
@@ -383,10 +382,12 @@ def visit_finish(*, visit, actor):
     return visit
 
 
-def _store_result(visit, items, answers, finished_on):
+def _store_result(visit, items, answers, finished_on, *, first=False):
+    """The visit's score rows, stored again after an amendment (``first``: nothing to drop)."""
     results = {a.item_id: a.result for a in answers if a.item_id}
     total, sections = scoring.score(results, items)
-    VisitResult.objects.filter(visit=visit).delete()
+    if not first:
+        VisitResult.objects.filter(visit=visit).delete()
     row = VisitResult.objects.create(
         visit=visit,
         plan_id=visit.plan_id,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import NotPermitted, OutOfScope
 from core.imports import flow
+from inspections import selectors
 from inspections.checklists import excel, services
 from inspections.checklists.columns import KIND
 from inspections.checklists.content import version_content
@@ -96,7 +97,11 @@ def checklist_list(request):
                     % {"name": template.name},
                 )
                 return redirect("inspections:checklist_edit", code=template.code)
-    templates = list(services.checklists_visible(user).order_by("city__path", "-is_active", "name"))
+    templates = list(
+        selectors.checklists_for(user)
+        .select_related("city")
+        .order_by("city__path", "-is_active", "name")
+    )
     current = {}
     versions = (
         ChecklistVersion.objects.filter(template__in=templates)

@@ -7,8 +7,8 @@ Who sees what:
 
 Out of sight answers 404 exactly like a missing code; in sight but not permitted, 403.
 
-The query helpers below are private until ``inspections.selectors`` offers ``circulars_for``,
-``circular_get``, ``notices_for`` and ``notice_get``; then these views switch to them.
+Every read goes through ``inspections.selectors`` (``circulars_for``, ``circular_get``,
+``notices_for``, ``notice_get``, ``plan_get``).
 """
 
 import datetime as dt
@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,84 +31,12 @@ from core.downloads import stored_file_response
 from core.errors import OutOfScope
 from core.forms import PlausibleDateField, PortalForm
 from core.models import JobRun
+from inspections import selectors
 from inspections.charts import failures_by_section_svg, svg_data_url
-from inspections.models import Answer, Circular, InspectionPlan, RectificationNotice
+from inspections.models import Answer, Circular
 from inspections.services import circulars as services
 
-# --- Private query helpers (until inspections.selectors has them) --------------------------
-
-
-def _ids_in_path(path):
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
-def _supervised_q(user, field="city"):
-    """Rows whose city the user supervises (``Perm.VIEW_INSPECTIONS`` at or above it)."""
-    if access.is_unrestricted(user):
-        return Q()
-    q = Q(pk__in=[])
-    for path in access.granted_paths(user).get(Perm.VIEW_INSPECTIONS, ()):
-        q |= Q(**{f"{field}__path__startswith": path})
-    return q
-
-
-def _city_member_q(user, field="city"):
-    """Rows of a city in which the user sees any unit: a grant at or above the city, or at a
-    unit below it (its path names the city's id)."""
-    if access.is_unrestricted(user):
-        return Q()
-    q = Q(pk__in=[])
-    for path in access.granted_paths(user).get(Perm.VIEW, ()):
-        q |= Q(**{f"{field}__path__startswith": path}) | Q(
-            **{f"{field}_id__in": _ids_in_path(path)}
-        )
-    return q
-
-
-def _circulars_for(user):
-    published = Q(state=Circular.State.PUBLISHED) & _city_member_q(user)
-    return Circular.objects.filter(published | _supervised_q(user)).distinct()
-
-
-def _circular_get(user, code):
-    circular = (
-        _circulars_for(user)
-        .select_related("city", "plan", "job_run", "published_by", "created_by")
-        .filter(code=code)
-        .first()
-    )
-    if circular is None:
-        raise Http404
-    return circular
-
-
-def _notices_for(user):
-    return RectificationNotice.objects.filter(
-        access.scope_q_by_level(user, Perm.VIEW) | _supervised_q(user)
-    ).distinct()
-
-
-def _notice_get(user, code):
-    notice = (
-        _notices_for(user)
-        .select_related("circular", "school", "county", "city", "visit")
-        .filter(code=code)
-        .first()
-    )
-    if notice is None:
-        raise Http404
-    return notice
-
-
-def _plan_get(user, code):
-    """A plan its team or its city's supervisors see; 404 for anyone else."""
-    plan = InspectionPlan.objects.select_related("city").filter(code=code).first()
-    if plan is None or not (
-        services.is_supervisor(user, plan.city)
-        or user.has_perm("inspections.view_inspectionplan", plan)
-    ):
-        raise Http404
-    return plan
+# --- Reads: inspections.selectors ---------------------------------------------------------
 
 
 def _may_manage(user, circular):
@@ -152,7 +80,7 @@ class CircularForm(PortalForm):
 @login_required
 @require_POST
 def circular_new(request, code):
-    plan = _plan_get(request.user, code)
+    plan = selectors.plan_get(request.user, code)
     existing = Circular.objects.filter(plan=plan).first()
     if existing is not None:
         return redirect("inspections:circular_detail", code=existing.code)
@@ -171,7 +99,7 @@ def circular_new(request, code):
 @require_GET
 def circular_list(request):
     circulars = list(
-        _circulars_for(request.user)
+        selectors.circulars_for(request.user)
         .select_related("city", "plan")
         .annotate(notice_count=Count("notices", distinct=True))
         .order_by("-issued_on", "-created_at", "-id")[:200]
@@ -193,7 +121,7 @@ def _chart(plan):
 @login_required
 @require_GET
 def circular_detail(request, code):
-    circular = _circular_get(request.user, code)
+    circular = selectors.circular_get(request.user, code)
     plan = circular.plan
     context = {
         "circular": circular,
@@ -205,7 +133,7 @@ def circular_detail(request, code):
         "counties": services.county_rows(plan),
         "chart_url": _chart(plan),
         "notices": list(
-            _notices_for(request.user)
+            selectors.notices_for(request.user)
             .filter(circular=circular)
             .select_related("school", "county")
             .order_by("school__path")
@@ -218,7 +146,7 @@ def circular_detail(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def circular_edit(request, code):
-    circular = _circular_get(request.user, code)
+    circular = selectors.circular_get(request.user, code)
     if not _may_manage(request.user, circular):
         raise PermissionDenied
     if circular.state != Circular.State.DRAFT:
@@ -249,7 +177,7 @@ def circular_edit(request, code):
 @require_http_methods(["GET", "POST"])
 def circular_publish(request, code):
     """POST: publish the draft. GET: the publication's progress (htmx polls the fragment)."""
-    circular = _circular_get(request.user, code)
+    circular = selectors.circular_get(request.user, code)
     if not _may_manage(request.user, circular):
         raise PermissionDenied
     if request.method == "POST":
@@ -282,7 +210,7 @@ def circular_publish(request, code):
 @login_required
 @require_GET
 def circular_pdf(request, code):
-    circular = _circular_get(request.user, code)
+    circular = selectors.circular_get(request.user, code)
     if circular.state != Circular.State.PUBLISHED or not circular.pdf:
         raise Http404
     return stored_file_response(circular.pdf, services.circular_file_name(circular))
@@ -293,7 +221,7 @@ def circular_pdf(request, code):
 def notice_list(request):
     today = timezone.localdate()
     notices = list(
-        _notices_for(request.user)
+        selectors.notices_for(request.user)
         .select_related("circular", "school", "county")
         .order_by("deadline", "school__path", "id")[:500]
     )
@@ -307,7 +235,7 @@ def notice_list(request):
 @login_required
 @require_GET
 def notice_detail(request, code):
-    notice = _notice_get(request.user, code)
+    notice = selectors.notice_get(request.user, code)
     answers = list(
         Answer.objects.filter(visit=notice.visit, result=Answer.Result.FAIL)
         .select_related("item__section", "hazard", "recheck__hazard")

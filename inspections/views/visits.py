@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access
 from campaign.models import OrgUnit
+from core.forms import PortalForm
 from hazards import selectors as hazard_selectors
 from hazards.models import Hazard
 from inspections import policy, scoring, selectors, services
@@ -304,7 +305,7 @@ def visit_start(request, code):
     return redirect(visit.get_absolute_url())
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     key = forms.RegexField(regex=r"^(item|recheck)-\d{1,10}$")
     result = forms.ChoiceField(choices=[("", "")] + Answer.Result.choices, required=False)
     value = forms.DecimalField(max_digits=8, decimal_places=1, min_value=0, required=False)
@@ -393,7 +394,7 @@ def visit_answer(request, code):
     return redirect(_back(visit, data["section"], data["key"]))
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(PortalForm):
     key = forms.RegexField(regex=r"^(item|recheck)-\d{1,10}$")
     client_id = forms.RegexField(regex=r"^[A-Za-z0-9_-]{1,64}$", required=False)
     photo = forms.FileField()
@@ -486,7 +487,7 @@ def visit_finish(request, code):
     return render(request, "inspections/visit_finish.html", context)
 
 
-class AmendForm(forms.Form):
+class AmendForm(PortalForm):
     answer = forms.IntegerField(min_value=1)
     result = forms.ChoiceField(choices=[("", "")] + Answer.Result.choices, required=False)
     value = forms.DecimalField(max_digits=8, decimal_places=1, min_value=0, required=False)

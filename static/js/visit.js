@@ -230,7 +230,8 @@
     };
     this.entries = []; // what the store holds for this visit, kept in step with it
     this.serverHas = {}; // keys of the items the server holds an answer for
-    this.inflight = null; // seq of the entry being sent
+    this.inflight = null; // the entry being sent
+    this.puts = new Map(); // entry -> its writes to the store, one after the other
     this.flushing = false;
     this.again = false;
     this.signedOut = false;
@@ -243,6 +244,34 @@
       if (items[i].getAttribute("data-saved") === "1") this.serverHas[key] = true;
     }
   }
+
+  // Writes of one entry go to the store in turn: the first gives it its seq, the next update it.
+  Visit.prototype.save = function (entry) {
+    var self = this;
+    var before = this.puts.get(entry) || Promise.resolve();
+    var done = before.then(function () {
+      return self.store.put(entry);
+    });
+    this.puts.set(
+      entry,
+      done.catch(function () {
+        /* kept in memory: the next write tries again */
+      })
+    );
+    return done;
+  };
+
+  Visit.prototype.drop = function (entry) {
+    var self = this;
+    this.entries = this.entries.filter(function (e) {
+      return e !== entry;
+    });
+    var before = this.puts.get(entry) || Promise.resolve();
+    this.puts.delete(entry);
+    return before.then(function () {
+      if (entry.seq != null) return self.store.remove(entry.seq);
+    });
+  };
 
   Visit.prototype.reload = function () {
     var self = this;
@@ -328,7 +357,7 @@
     var local = this.judge(el, fields);
     this.showResult(el, local);
     var existing = this.entries.filter(function (e) {
-      return e.kind === "answer" && e.key === key && e.seq !== self.inflight;
+      return e.kind === "answer" && e.key === key && e !== self.inflight;
     })[0];
     var entry = existing || { visit: this.code, kind: "answer", key: key };
     entry.fields = fields;
@@ -338,7 +367,7 @@
     entry.at = new Date().toISOString();
     if (!existing) this.entries.push(entry);
     this.render(key);
-    return this.store.put(entry).then(function () {
+    return this.save(entry).then(function () {
       self.render(key);
       self.renderBanner();
     });
@@ -363,10 +392,9 @@
             thumb: thumb,
             at: new Date().toISOString(),
           };
-          return self.store.put(entry).then(function () {
-            self.entries.push(entry);
-            self.render(key);
-          });
+          self.entries.push(entry);
+          self.render(key);
+          return self.save(entry);
         });
       });
     });
@@ -439,7 +467,7 @@
     el.setAttribute("data-saved", "1");
     if (entry.kind === "answer" && data.answer) {
       var newer = this.entries.some(function (e) {
-        return e.kind === "answer" && e.key === entry.key && e.seq !== entry.seq;
+        return e.kind === "answer" && e.key === entry.key && e !== entry;
       });
       if (!newer) {
         this.showResult(el, data.answer.result);
@@ -477,59 +505,58 @@
     function next(list, i) {
       if (stop || i >= list.length) return Promise.resolve();
       var entry = list[i];
+      if (self.entries.indexOf(entry) < 0) return next(list, i + 1); // confirmed meanwhile
       if (entry.refused) return next(list, i + 1);
       if (entry.kind === "answer" && !entry.ready) return next(list, i + 1);
       // A photo belongs to an answer: it waits until the server holds the answer.
       if (entry.kind === "photo" && !self.serverHas[entry.key]) return next(list, i + 1);
-      self.inflight = entry.seq;
-      return self.store.get(entry.seq).then(function (fresh) {
-        if (!fresh) {
-          self.inflight = null;
-          return next(list, i + 1);
-        }
-        if (fresh.kind === "photo" && !fresh.blob) fresh.blob = entry.blob;
-        self.render(entry.key);
-        return self.send(fresh).then(function (result) {
-          self.inflight = null;
-          if (result.outcome === "ok") {
-            progressed = true;
-            self.signedOut = false;
-            return self.store.remove(fresh.seq).then(function () {
-              self.entries = self.entries.filter(function (e) {
-                return e.seq !== fresh.seq;
-              });
-              self.render(fresh.key);
-              self.renderBanner();
-              return next(list, i + 1);
-            });
-          }
-          if (result.outcome === "refused") {
-            fresh.refused = result.errors.join(" ") || self.msg("refused");
-            var local = self.entries.filter(function (e) {
-              return e.seq === fresh.seq;
-            })[0];
-            if (local) local.refused = fresh.refused;
-            return self.store.put(fresh).then(function () {
-              self.render(fresh.key);
-              return next(list, i + 1);
-            });
-          }
-          if (result.outcome === "wait") return next(list, i + 1);
-          self.signedOut = result.outcome === "signed-out";
-          stop = true;
-          self.render(fresh.key);
-          return Promise.resolve();
+      // From here on a change to the item is a new entry, not this one.
+      self.inflight = entry;
+      self.render(entry.key);
+      return self.send(entry).then(function (result) {
+        self.inflight = null;
+        // A change made while this one was on its way supersedes it, unless it went through.
+        var newer = self.entries.some(function (e) {
+          return e.kind === "answer" && e.key === entry.key && e !== entry;
         });
+        if (entry.kind === "answer" && newer && result.outcome !== "ok") {
+          return self.drop(entry).then(function () {
+            if (result.outcome === "offline" || result.outcome === "signed-out") {
+              self.signedOut = result.outcome === "signed-out";
+              stop = true;
+              self.render(entry.key);
+              return;
+            }
+            return next(list, i + 1);
+          });
+        }
+        if (result.outcome === "ok") {
+          progressed = true;
+          self.signedOut = false;
+          return self.drop(entry).then(function () {
+            self.render(entry.key);
+            self.renderBanner();
+            return next(list, i + 1);
+          });
+        }
+        if (result.outcome === "refused") {
+          entry.refused = result.errors.join(" ") || self.msg("refused");
+          return self.save(entry).then(function () {
+            self.render(entry.key);
+            return next(list, i + 1);
+          });
+        }
+        if (result.outcome === "wait") return next(list, i + 1);
+        self.signedOut = result.outcome === "signed-out";
+        stop = true;
+        self.render(entry.key);
+        return Promise.resolve();
       });
     }
-    return this.reload()
-      .then(function () {
-        return next(self.entries.slice(), 0);
-      })
-      .then(function () {
-        // Something went through (a photo's answer, say): go round again for what waited.
-        if (progressed && !stop) return self.flushLoop();
-      });
+    return next(this.entries.slice(), 0).then(function () {
+      // Something went through (a photo's answer, say): go round again for what waited.
+      if (progressed && !stop) return self.flushLoop();
+    });
   };
 
   // --- What the page shows ------------------------------------------------------------------
@@ -555,7 +582,7 @@
       tone = "text-bg-danger";
     } else if (answer.length) {
       var sending = answer.some(function (e) {
-        return e.seq === self.inflight;
+        return e === self.inflight;
       });
       var ready = answer.some(function (e) {
         return e.ready;
@@ -607,12 +634,13 @@
         if (entry.refused) {
           span.className = "badge text-bg-danger text-wrap";
           span.textContent = self.msg("refused") + "：" + entry.refused;
-        } else if (entry.seq === self.inflight) {
+        } else if (entry === self.inflight) {
           span.className = "badge text-bg-info";
           span.textContent = self.msg("sending");
         } else {
           span.className = "badge text-bg-warning text-wrap";
-          span.textContent = self.serverHas[key] ? self.msg("photo-pending") : self.msg("photo-wait");
+          var answered = self.serverHas[key] || !!el.getAttribute("data-result");
+          span.textContent = answered ? self.msg("photo-pending") : self.msg("photo-wait");
         }
       });
     // Photos that went through.
@@ -679,6 +707,19 @@
       }
       counts[i].textContent = done + "/" + items.length;
     }
+    var progress = this.root.querySelector("[data-progress]");
+    if (progress) {
+      var all = this.root.querySelectorAll("[data-item]");
+      var answered = 0;
+      for (var k = 0; k < all.length; k++) {
+        var item = all[k];
+        if (item.getAttribute("data-result") || self.serverHas[item.getAttribute("data-item")]) answered++;
+      }
+      progress.textContent = progress
+        .getAttribute("data-progress")
+        .replace("__A__", String(answered))
+        .replace("__T__", String(all.length));
+    }
   };
 
   Visit.prototype.renderAll = function () {
@@ -719,18 +760,15 @@
         self.entries.forEach(function (e) {
           var held = state.answers[e.key];
           if (e.kind === "answer" && held && held.client_id && held.client_id === e.client_id) {
-            done.push(e.seq);
+            done.push(e);
           }
-          if (e.kind === "photo" && photos[e.client_id]) done.push(e.seq);
+          if (e.kind === "photo" && photos[e.client_id]) done.push(e);
         });
         return Promise.all(
-          done.map(function (seq) {
-            return self.store.remove(seq);
+          done.map(function (e) {
+            return self.drop(e);
           })
         ).then(function () {
-          self.entries = self.entries.filter(function (e) {
-            return done.indexOf(e.seq) < 0;
-          });
           // Items the server holds and this page does not show yet (another tab, another
           // member of the team): show the server's answer where nothing newer waits here.
           Object.keys(state.answers).forEach(function (key) {
@@ -859,7 +897,7 @@
       else storeTyping();
     });
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) self.reload().then(self.flush.bind(self));
+      if (event.persisted) self.flush();
     });
     // Before the page goes (a reload, the phone locking), what is being typed is stored.
     function storeTyping() {

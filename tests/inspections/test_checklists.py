@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from campaign.roles import Role
 from core.errors import NotPermitted, OutOfScope
 from core.imports import flow
 from core.imports.preview import build_preview
@@ -37,6 +38,7 @@ from inspections.models import (
     Target,
     Visit,
 )
+from tests.factories import UserFactory, grant
 
 # --- The seed -------------------------------------------------------------------------------
 
@@ -491,3 +493,80 @@ def test_a_new_checklist_from_the_list(tree, client_for, city_admin, city_staff)
     assert client.post(page.url, values).status_code == 302
     item = template.current_version().items.get()
     assert item.critical and item.category.code == "food-samples" and item.weight == 1
+
+
+# --- Who may: a city administrator without the superuser flag ------------------------------
+
+
+@pytest.fixture
+def plain_admin(tree):
+    """The city's administrator as the role makes one (the ``city_admin`` persona is also a
+    superuser, who may do anything anyway)."""
+    return grant(UserFactory(username="admin2"), Role.CITY_ADMIN, tree.city)
+
+
+def test_the_city_administrators_role_edits_imports_and_creates(
+    seeded, tree, client_for, plain_admin
+):
+    client = client_for(plain_admin)
+    assert client.get(reverse("inspections:checklist_list")).status_code == 200
+    url = reverse("inspections:checklist_edit", args=[seeded.code])
+    values = _form_values(client.get(url))
+    values[f"{_item_prefix(values, 'video-clock')}-threshold"] = "4"
+    assert client.post(url, values).status_code == 302
+    assert seeded.current_version().items.get(code="video-clock").threshold == 4
+    assert client.get(reverse("core:import_start", args=["checklists"])).status_code == 200
+    assert services.cities_to_create_in(plain_admin) == [tree.city]
+
+
+def test_who_may_see_and_edit(seeded, client_for, city_staff, safety_office, leader, inspector,
+                              school_officer, county_staff):  # fmt: skip
+    detail = reverse("inspections:checklist_detail", args=[seeded.code])
+    edit = reverse("inspections:checklist_edit", args=[seeded.code])
+    start = reverse("core:import_start", args=["checklists"])
+    for user in (city_staff, safety_office, leader):
+        client = client_for(user)
+        assert client.get(detail).status_code == 200
+        assert client.get(edit).status_code == 403
+        assert client.get(start).status_code == 403
+    for user in (inspector, school_officer, county_staff):
+        client = client_for(user)
+        assert client.get(detail).status_code == 404
+        assert client.get(edit).status_code == 404
+        assert client.get(reverse("inspections:checklist_list")).status_code == 403
+
+
+def test_the_import_pages(seeded, client_for, plain_admin):
+    """Upload → preview → commit through core's pages, as the administrator does it."""
+    client = client_for(plain_admin)
+    book = _book(export_workbook(seeded.current_version()))
+    sheet = book["检查表"]
+    headings = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[headings.index("检查项编号")].value == "fire-hydrant":
+            row[headings.index("检查内容")].value = "消防栓有水，放水测试压力不低于0.1兆帕"
+    template = client.get(reverse("core:import_template", args=["checklists"]))
+    assert template.status_code == 200 and "检查表编号" in [
+        c.value for c in _book(template.content)["检查表"][1]
+    ]
+    start = reverse("core:import_start", args=["checklists"])
+    page = client.post(start, {"file": SimpleUploadedFile("检查表.xlsx", _bytes(book))})
+    assert page.status_code == 302
+    preview = client.get(page.url)
+    assert preview.status_code == 200 and "fire-hydrant" in preview.content.decode()
+    upload = ImportUpload.objects.get(owner=plain_admin)
+    done = client.post(reverse("core:import_commit", args=[upload.public_id]))
+    assert done.status_code == 302
+    assert done.url == reverse("inspections:checklist_list")
+    item = seeded.current_version().items.get(code="fire-hydrant")
+    assert "0.1兆帕" in item.text
+
+
+def test_a_tampered_count_of_rows_is_bounded(seeded, client_for, city_admin):
+    url = reverse("inspections:checklist_edit", args=[seeded.code])
+    values = _form_values(client_for(city_admin).get(url))
+    values.update({"sections": "100000", "s0-items": "100000", "s1-items": "-5", "s2-items": "x"})
+    page = client_for(city_admin).post(url, values)
+    assert page.status_code == 400  # section 2 has no items now: refused, nothing saved
+    assert page.content.decode().count('name="s0-i') <= 400 * 14
+    assert version_content(seeded.current_version()) == seed_content()
