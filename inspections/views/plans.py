@@ -299,7 +299,9 @@ def plan_team(request, code):
     shown = {u.pk for u in users}
     # The people already on the team (or chosen in a refused submit) stay on the page, whatever
     # the search, so that saving never drops someone the user did not see.
-    keep = {m.user_id for m in current} | {int(pk) for pk in chosen if pk.isdigit()}
+    keep = {m.user_id for m in current} | {
+        int(pk) for pk in chosen if pk.isascii() and pk.isdigit() and len(pk) < 19
+    }
     extra = list(get_user_model().objects.filter(pk__in=keep - shown, is_active=True))
     rows = [
         {

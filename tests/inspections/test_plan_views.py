@@ -401,3 +401,15 @@ def test_plan_list_for_a_school_is_empty_and_the_same_with_a_plan(
 
     assert strip(before) == strip(after)
     assert client.get(url("plan_detail", plan)).status_code == 404
+
+
+def test_a_findings_hazard_page_links_its_visit(client_for, visit, inspector, school_officer):
+    from tests.inspections.conftest import answer_all
+
+    services.visit_start(visit=visit, actor=inspector)
+    answers = answer_all(visit, inspector, fail=("alarm-live",))
+    services.visit_finish(visit=visit, actor=inspector)
+    hazard = type(answers["alarm-live"]).objects.get(pk=answers["alarm-live"].pk).hazard
+    page = client_for(school_officer).get(hazard.get_absolute_url()).content.decode()
+    assert visit.get_absolute_url() in page
+    assert "hz-other-link" in page
