@@ -63,6 +63,9 @@ def failures_by_section_svg(rows, *, title=""):
         width=640,
         height=max(220, 60 + 34 * len(rows)),
         margin=12,
+        # pygal measures a label as if every character were Latin; a Chinese one is about
+        # twice as wide, so give the labels the other half.
+        margin_left=12 + 8 * max([len(name) for name, _n in rows] + [0]),
         min_scale=1,
         max_scale=6,
         truncate_label=-1,
