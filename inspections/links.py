@@ -3,6 +3,8 @@ found it, and the visits that re-checked it — each only if the user may see th
 re-check in a sealed plan stays invisible to the school until its visit starts."""
 
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from inspections import policy
@@ -19,7 +21,8 @@ def hazard_links(hazard, user):
         if not policy.may_see_visit(user, visit):
             continue
         when = visit.finished_at or visit.started_at
-        date = f"{when:%Y-%m-%d}" if when else "—"
+        # In the portal's time zone and as a sentence writes it (2019年12月13日).
+        date = date_format(timezone.localtime(when).date()) if when else "—"
         if answer.hazard_id == hazard.pk:
             label = _("Found at the unannounced inspection visit of %(date)s") % {"date": date}
         else:

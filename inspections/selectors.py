@@ -89,6 +89,21 @@ def visit_get(user, code):
     return visit
 
 
+def photo_get(user, code):
+    """A visit's photo, for whoever may see the visit; 404 otherwise."""
+    from inspections.models import AnswerPhoto
+
+    _no_nul(code)
+    photo = (
+        AnswerPhoto.objects.filter(code=code, visit__in=visits_for(user).values("pk"))
+        .select_related("visit")
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo
+
+
 def team_visits(user, *, since=None, until=None):
     """The visits the user carries out (a team member of the plan), sealed plans on."""
     qs = Visit.objects.filter(

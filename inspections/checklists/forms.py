@@ -136,7 +136,10 @@ class ChecklistEditor:
         self.errors = []
         in_use = {i["category"] for s in content or [] for i in s["items"]}
         if data is not None:
-            in_use |= {v for k, v in data.items() if k.endswith("-category")}
+            # Posted codes are looked up: one PostgreSQL cannot hold (a NUL) names nothing.
+            in_use |= {
+                v for k, v in data.items() if k.endswith("-category") and v and "\x00" not in v
+            }
         self.categories = category_choices(in_use)
         self.blocks = (
             self._from_data(data, more) if data is not None else self._from_content(content)

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import Max, Min, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,6 +41,7 @@ from core.errors import Conflict, NotPermitted, OutOfScope
 from core.pdf import chinese_date, render_pdf_pages
 from core.services.audit import audit
 from core.services.notifications import notify
+from hazards.models import Hazard
 from inspections.models import (
     Answer,
     Circular,
@@ -280,6 +281,21 @@ def _title_text(plan):
 # --- Services ------------------------------------------------------------------------------
 
 
+def _default_deadline(plan):
+    """When the last finding's hazard is due (each keeps its category's time limit), so that the
+    circular and its notices name the date the hazards themselves give; a round whose hazards
+    are all past due (or none) gets INSPECTION_DEADLINE_DAYS from today."""
+    today = timezone.localdate()
+    latest = Hazard.objects.filter(finding__visit__plan=plan).aggregate(last=Max("deadline"))[
+        "last"
+    ]
+    if latest is not None and latest >= today:
+        return latest
+    return today + dt.timedelta(
+        days=getattr(settings, "INSPECTION_DEADLINE_DAYS", DEFAULT_DEADLINE_DAYS)
+    )
+
+
 @transaction.atomic
 def circular_draft(*, plan, actor):
     """Draft the circular of a finished plan (one per plan)."""
@@ -289,9 +305,7 @@ def circular_draft(*, plan, actor):
         raise ValidationError(_("Only a finished plan can be circulated."))
     if Circular.objects.filter(plan=plan).exists():
         raise Conflict(_("This plan already has a circular."))
-    deadline = timezone.localdate() + dt.timedelta(
-        days=getattr(settings, "INSPECTION_DEADLINE_DAYS", DEFAULT_DEADLINE_DAYS)
-    )
+    deadline = _default_deadline(plan)
     with translation.override(settings.LANGUAGE_CODE):
         totals = plan_totals(plan)
         circular = Circular.objects.create(
@@ -563,6 +577,12 @@ def circular_render_job(run, report_progress):
         InspectionPlan.objects.filter(pk=circular.plan_id).update(
             state=InspectionPlan.State.CIRCULATED
         )
+        # A school's notice is due when its last hazard is, and never after the circular.
+        due = dict(
+            Hazard.objects.filter(finding__visit__plan=circular.plan)
+            .values_list("finding__visit_id")
+            .annotate(last=Max("deadline"))
+        )
         notices = [
             RectificationNotice(
                 circular=circular,
@@ -570,7 +590,7 @@ def circular_render_job(run, report_progress):
                 school=visit.school,
                 county=visit.county,
                 city=visit.city,
-                deadline=circular.deadline,
+                deadline=min(due.get(visit.pk) or circular.deadline, circular.deadline),
             )
             for visit in _visits_with_findings(circular.plan)
         ]

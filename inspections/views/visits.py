@@ -531,10 +531,7 @@ def visit_amend(request, code):
 @login_required
 @require_GET
 def photo_download(request, code):
-    photo = AnswerPhoto.objects.filter(code=code).select_related("visit").first()
-    if photo is None:
-        raise Http404
-    selectors.visit_get(request.user, photo.visit.code)  # out of sight: 404
+    photo = selectors.photo_get(request.user, code)  # out of sight: 404
     try:
         handle = photo.file.open("rb")
     except (OSError, ValueError):

@@ -189,7 +189,7 @@ def test_a_round_from_the_visit_to_the_notice(
     finding = county.locator(f'.hz-other-link a[href="{visit_url}"]')
     expect(finding).to_have_count(1)
     found = re.escape(zh("Found at the unannounced inspection visit of %(date)s"))
-    found = found.replace(re.escape("%(date)s"), r"\d{4}-\d{2}-\d{2}")
+    found = found.replace(re.escape("%(date)s"), r"\d{4}年\d{1,2}月\d{1,2}日")
     expect(finding).to_have_text(re.compile(found))
     screenshot(county, "round-3-hazard")
     finding.click()
