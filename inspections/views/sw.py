@@ -10,9 +10,9 @@ check of the worker fail). Decisions: /work/notes/decisions-sw.md.
 
 import hashlib
 
-from django.templatetags.static import static
-from django.template.loader import render_to_string
 from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 # What the visit pages load (templates/base.html and templates/inspections/visit_*.html).
