@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from inspections.views import checklists, circulars, plans, visits
+from inspections.views import checklists, circulars, plans, sw, visits
 
 app_name = "inspections"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("plans/<str:code>/circular/", circulars.circular_new, name="circular_new"),
     # Visits (the team; the school's units once the visit has started)
     path("visits/", visits.visit_list, name="visit_list"),
+    # The visit pages' service worker: here, so that its scope is /inspections/visits/.
+    path("visits/sw.js", sw.visit_sw, name="visit_sw"),
     path("visits/<str:code>/", visits.visit_detail, name="visit_detail"),
     path("visits/<str:code>/state/", visits.visit_state, name="visit_state"),
     path("visits/<str:code>/start/", visits.visit_start, name="visit_start"),

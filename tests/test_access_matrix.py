@@ -875,6 +875,8 @@ MATRIX = {
     "inspections:circular_new": Row(CIRCULAR_NEW, kwargs=plan_finished, method="POST"),
     # Visits (visits.py): revealed to the school's units once started
     "inspections:visit_list": Row(SIGNED_IN),
+    # The visit pages' service worker: static code, open to everyone (no data in it).
+    "inspections:visit_sw": Row(OPEN),
     "inspections:visit_detail": Row(VIEW_SCHOOL, kwargs=visit_started),
     "inspections:visit_state": Row(VIEW_SCHOOL, kwargs=visit_started),
     "inspections:visit_start": Row(VISIT_START, kwargs=visit_sealed, method="POST"),

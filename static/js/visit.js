@@ -4,6 +4,8 @@
 // online (on load, on the "online" event, on waking, on a retry timer), and each answer and
 // photo carries a client id so that a resend after a lost reply is not a second one. The page
 // says per item what the server has not confirmed yet.
+// The page itself comes back with no network at all: a service worker
+// (templates/inspections/visit_sw.js) keeps a copy of it and of its static files.
 // No inline script (CSP): the page hands its URLs and words over in data attributes.
 (function () {
   "use strict";
@@ -220,6 +222,76 @@
       });
   }
 
+  // --- The service worker: the page reloads offline -----------------------------------------
+  // Registered from the answering page (data-sw-url); it keeps a copy of each visit page the
+  // network served. A message to it: "keep" a fresh copy of this page, "forget" every copy.
+  function Worker(root) {
+    var url = root.getAttribute("data-sw-url");
+    this.on = !!url && "serviceWorker" in navigator && typeof MessageChannel === "function";
+    this.root = root;
+    this.timer = null;
+    if (!this.on) return;
+    // Offline, the update check fails; the worker already installed goes on serving.
+    navigator.serviceWorker.register(url).catch(function () {});
+  }
+
+  Worker.prototype.tell = function (message) {
+    if (!this.on) return Promise.resolve(false);
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        var timer = setTimeout(function () {
+          resolve(false);
+        }, 30000);
+        channel.port1.onmessage = function (event) {
+          clearTimeout(timer);
+          resolve(!!(event.data && event.data.ok));
+        };
+        registration.active.postMessage(message, [channel.port2]);
+      });
+    });
+  };
+
+  // A fresh copy of this page, as the server now renders it (soon after answers went through,
+  // so that an offline reload shows what the server already holds).
+  Worker.prototype.keep = function (delay) {
+    var self = this;
+    if (!this.on) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () {
+      if (navigator.onLine === false) return;
+      self
+        .tell({ type: "keep", url: window.location.pathname })
+        .then(function (ok) {
+          if (ok) self.root.setAttribute("data-sw-kept", "");
+        })
+        .catch(function () {});
+    }, delay || 0);
+  };
+
+  // Signing out from this page forgets every copy of a visit page on this phone.
+  Worker.prototype.forgetOnSignOut = function () {
+    var self = this;
+    if (!this.on) return;
+    var out = document.getElementById("sign-out");
+    var form = out && out.form;
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-forgotten")) return;
+      event.preventDefault();
+      var go = function () {
+        form.setAttribute("data-forgotten", "");
+        form.submit();
+      };
+      Promise.race([
+        self.tell({ type: "forget" }),
+        new Promise(function (resolve) {
+          setTimeout(resolve, 2000);
+        }),
+      ]).then(go, go);
+    });
+  };
+
   // --- The answering page -----------------------------------------------------------------
   function Visit(root, store) {
     this.root = root;
@@ -235,6 +307,8 @@
     this.flushing = false;
     this.again = false;
     this.signedOut = false;
+    this.sent = false; // something went through since the page's copy was last refreshed
+    this.worker = new Worker(root);
     this.timers = {};
     this.items = {};
     var items = root.querySelectorAll("[data-item]");
@@ -491,6 +565,10 @@
       .then(function () {
         self.flushing = false;
         self.renderAll();
+        if (self.sent) {
+          self.sent = false;
+          self.worker.keep(1500);
+        }
         if (self.again) {
           self.again = false;
           return self.flush();
@@ -532,6 +610,7 @@
         }
         if (result.outcome === "ok") {
           progressed = true;
+          self.sent = true;
           self.signedOut = false;
           return self.drop(entry).then(function () {
             self.render(entry.key);
@@ -917,6 +996,12 @@
   Visit.prototype.start = function () {
     var self = this;
     this.bind();
+    this.worker.forgetOnSignOut();
+    // The first load, before the worker controlled the page: nothing has kept a copy yet.
+    if (this.worker.on && !navigator.serviceWorker.controller) this.worker.keep();
+    // A copy shown offline was made on another section than the one the address names.
+    var asked = /[?&]section=([^&]+)/.exec(window.location.search);
+    if (asked) this.showSection(decodeURIComponent(asked[1]), false);
     return this.reload()
       .then(function () {
         // What the browser kept is newer than what the page was rendered with.

@@ -101,6 +101,10 @@ class Auditor:
             route.fallback()
 
     def _route(self, route, request):
+        # The visit pages' service worker fetches on the page's behalf: no frame to hold.
+        if request.service_worker is not None:
+            route.fallback()
+            return
         frame = request.frame
         if request.is_navigation_request() and frame.parent_frame is None:
             page = frame.page

@@ -10,6 +10,7 @@ the register. Screenshots at 375 and 1366 px in var/screenshots/; every page is 
 
 import hashlib
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -99,6 +100,24 @@ def start(page, the_visit):
     expect(page.locator("#start-visit")).to_be_visible()
     page.locator("#start-visit").click()
     page.wait_for_selector("#visit[data-visit-ready]")
+
+
+# Whether the service worker's copy of this visit page shows the item saved on the server.
+COPY_SAVED = """async () => {
+  const copy = await caches.match(location.origin + location.pathname,
+                                  {cacheName: "portal-visit-pages"});
+  const page = copy ? new DOMParser().parseFromString(await copy.text(), "text/html") : null;
+  const item = page && page.getElementById("%s");
+  return !!item && item.getAttribute("data-saved") === "1";
+}"""
+
+
+def wait_until(page, script, timeout=30):
+    """Poll an async script (wait_for_function takes a returned promise for true)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"still false after {timeout}s: {script}"
+        page.wait_for_timeout(200)
 
 
 def pending(page):
@@ -195,6 +214,89 @@ def test_answers_and_a_photo_given_offline_arrive_once(
     expect(pending(page)).to_have_attribute("data-pending", "0")
     assert Answer.objects.count() == 2 and AnswerPhoto.objects.count() == 1
     screenshot(page, "visit-saved")
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_a_reload_with_no_network_at_all_comes_from_the_service_worker(
+    chromium, live_server, visit, inspector, screenshot
+):
+    """The issue's words: the browser goes offline during the visit, two items are answered
+    (one a failure with a photo), the page is reloaded, the browser goes online: everything
+    arrives once, nothing twice."""
+    context, page = phone(chromium, live_server)
+    sign_in(page, "inspector")
+    start(page, visit)
+    # Online, the visit page installed its service worker, which controls it and keeps a copy.
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.wait_for_selector("#visit[data-sw-kept]")
+    posts = []  # the posts that reached the server (offline ones fail in the browser)
+    page.on(
+        "requestfinished",
+        lambda r: r.method == "POST" and re.search(r"/(answer|photo)/$", r.url) and posts.append(r),
+    )
+
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    gate = item_box(page, visit, "gate-register")
+    gate.locator("label.visit-result-fail").click()
+    gate.locator("select[name=level]").select_option("major")
+    gate.locator("textarea[name=note]").fill("外来车辆未查验登记")
+    gate.locator("input[type=file]").set_input_files(photo_file("gate.png"))
+    guards = item_box(page, visit, "guards")
+    guards.locator("input[name=value]").fill("3")
+    guards.locator("input[name=value]").press("Tab")
+    expect(pending(page)).to_have_attribute("data-pending", "3")
+
+    # Reloaded with no network at all: the page comes from the worker's copy, and what was
+    # typed comes back from the browser's store, marked as not saved yet.
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    page.wait_for_selector("#visit[data-visit-ready]")
+    gate = item_box(page, visit, "gate-register")
+    guards = item_box(page, visit, "guards")
+    waiting = zh("Not saved · waiting for the network")
+    expect(gate.locator("input[value=fail]")).to_be_checked()
+    expect(gate.locator("select[name=level]")).to_have_value("major")
+    expect(gate.locator("textarea[name=note]")).to_have_value("外来车辆未查验登记")
+    expect(guards.locator("input[name=value]")).to_have_value("3")
+    expect(gate.locator("[data-badge]")).to_have_text(waiting)
+    expect(guards.locator("[data-badge]")).to_have_text(waiting)
+    expect(gate.locator("[data-photo]")).to_have_count(1)
+    expect(gate.locator("[data-photo] .badge")).to_have_text(
+        zh("Photo not saved · waiting for the network")
+    )
+    expect(pending(page)).to_have_attribute("data-pending", "3")
+    screenshot(page, "visit-offline-reloaded")
+    assert not posts, [r.url for r in posts]
+    assert not Answer.objects.exists(), list(Answer.objects.values("item__code", "created_at"))
+    assert not AnswerPhoto.objects.exists()
+
+    # The network comes back (the browser's own "online" event): each is sent once.
+    context.set_offline(False)
+    expect(pending(page)).to_have_attribute("data-pending", "0", timeout=60_000)
+    expect(gate.locator("[data-badge]")).to_have_text(zh("Saved"))
+    expect(guards.locator("[data-badge]")).to_have_text(zh("Saved"))
+    expect(gate.locator("[data-photo] .badge")).to_have_text(zh("Saved"))
+    assert len(posts) == 3, [r.url for r in posts]
+    answers = {a.item.code: a for a in Answer.objects.select_related("item")}
+    assert set(answers) == {"gate-register", "guards"}
+    assert (answers["gate-register"].result, answers["gate-register"].level) == ("fail", "major")
+    assert (answers["guards"].result, answers["guards"].value) == ("pass", 3)
+    photo = AnswerPhoto.objects.get()
+    assert photo.answer == answers["gate-register"]
+    assert photo.sha256 == hashlib.sha256(PNG_1X1).hexdigest()
+
+    # Soon the worker's copy of the page is the server's record: offline, it shows it saved.
+    wait_until(page, COPY_SAVED % key(visit, "gate-register"))
+    context.set_offline(True)
+    assert page.reload().from_service_worker
+    page.wait_for_selector("#visit[data-visit-ready]")
+    expect(pending(page)).to_have_attribute("data-pending", "0")
+    expect(item_box(page, visit, "gate-register").locator("[data-badge]")).to_have_text(zh("Saved"))
+    context.set_offline(False)
+    assert len(posts) == 3
+    assert Answer.objects.count() == 2 and AnswerPhoto.objects.count() == 1
     assert not page.errors, page.errors
     context.close()
 
