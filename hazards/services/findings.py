@@ -11,7 +11,7 @@ from django.db import transaction
 
 from hazards.models import Evidence, Hazard
 from hazards.services.base import Status, _lock, _move
-from hazards.services.imports import LedgerItem, hazards_import_batch
+from hazards.services.imports import LedgerItem, register_batch
 
 
 def hazards_register_findings(findings, *, actor, authorised_by):
@@ -41,7 +41,9 @@ def hazards_register_findings(findings, *, actor, authorised_by):
     ]
     if not items:
         return []
-    return hazards_import_batch(items, actor=actor, scope_checked_by=authorised_by)
+    # One transaction with the caller's (a visit's finishing): no savepoint of its own.
+    with transaction.atomic(savepoint=False):
+        return register_batch(items, actor=actor, scope_checked_by=authorised_by)
 
 
 def evidence_link(*, hazard, actor, kind, stored_name, original_name, content_type, size, at):

@@ -275,11 +275,12 @@ def _events(hazard, item, *, actor, now):
 
 def _reserve_codes(city_code, year, count):
     """``count`` new numbers for the city and year, reserved in one update of the counter."""
-    counter, _created = HazardCodeCounter.objects.get_or_create(prefix=city_code, year=year)
-    HazardCodeCounter.objects.filter(pk=counter.pk).update(last=F("last") + count)
-    counter.refresh_from_db(fields=["last"])
-    first = counter.last - count + 1
-    return [f"{city_code}-{year}-{n:06d}" for n in range(first, counter.last + 1)]
+    counter = HazardCodeCounter.objects.filter(prefix=city_code, year=year)
+    if not counter.update(last=F("last") + count):  # the year's first number
+        HazardCodeCounter.objects.get_or_create(prefix=city_code, year=year)
+        counter.update(last=F("last") + count)
+    last = counter.values_list("last", flat=True).get()
+    return [f"{city_code}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def _tally_add(cells):
@@ -350,7 +351,13 @@ class BatchRefused(Exception):
 
 @transaction.atomic
 def hazards_import_batch(items, *, actor, progress=None, scope_checked_by=""):
-    """Register every item (``LedgerItem``) or none; returns the hazards, in order.
+    """Register every item (``LedgerItem``) or none; see ``register_batch``."""
+    return register_batch(items, actor=actor, progress=progress, scope_checked_by=scope_checked_by)
+
+
+def register_batch(items, *, actor, progress=None, scope_checked_by=""):
+    """Register every item (``LedgerItem``), in the caller's transaction; returns the hazards,
+    in order.
 
     ``scope_checked_by``: a higher app that has checked its own rule for the actor (an
     inspection team, see ``hazards.services.findings``) names it; the unit permissions are then

@@ -385,7 +385,7 @@ def test_the_visit_page_makes_a_fixed_number_of_queries(
             visit=started, answer=a, upload=png_upload(), client_id=f"q-{n}", actor=inspector
         )
     client.get(url("visit_detail", started))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         assert client.get(url("visit_detail", started)).status_code == 200
 
 
@@ -406,7 +406,7 @@ def test_the_sealed_record_makes_a_fixed_number_of_queries(
     )
     client = client_for(school_officer)
     client.get(url("visit_detail", started))
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert client.get(url("visit_detail", started)).status_code == 200
 
 
