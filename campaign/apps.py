@@ -23,5 +23,6 @@ class CampaignConfig(AppConfig):
                 task="campaign.tasks.org_statistics_nightly_task",
                 crontab="30 2 * * *",
                 expire_seconds=6 * 3600,
+                label=_("Organisation statistics (every night)"),
             )
         )

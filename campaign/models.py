@@ -133,6 +133,9 @@ class OrgUnit(models.Model):
             ("view_inspections", _("Can see the unit's inspection plans before the visits")),
             ("manage_inspections", _("Can plan inspections and publish circulars")),
             ("manage_checklists", _("Can edit inspection checklists")),
+            ("submit_reports", _("Can fill and submit the unit's reports")),
+            ("review_reports", _("Can review, return and accept the reports of units below")),
+            ("manage_briefings", _("Can draft and publish campaign briefings")),
         ]
 
     def __str__(self):

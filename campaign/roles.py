@@ -28,20 +28,34 @@ class Perm:
     VIEW_INSPECTIONS = "view_inspections"
     MANAGE_INSPECTIONS = "manage_inspections"
     MANAGE_CHECKLISTS = "manage_checklists"
+    # The reporting systems (reporting/): a unit fills and submits its own weekly report, its
+    # experience items and (a county) its monthly upload confirmation; the level above reviews
+    # and returns; the city drafts and publishes briefings.
+    SUBMIT_REPORTS = "submit_reports"
+    REVIEW_REPORTS = "review_reports"
+    MANAGE_BRIEFINGS = "manage_briefings"
 
 
 # What each role may do in its subtree.
 _HAZARD_ALL = {Perm.REGISTER_HAZARD, Perm.MANAGE_HAZARD, Perm.ACCEPT_HAZARD}
 _SUPERVISE = {Perm.VIEW_INSPECTIONS, Perm.MANAGE_INSPECTIONS}
+_REPORT_ALL = {Perm.SUBMIT_REPORTS, Perm.REVIEW_REPORTS}
+_CITY_REPORTING = _REPORT_ALL | {Perm.MANAGE_BRIEFINGS}
 ROLE_PERMS = {
     Role.CITY_ADMIN: {Perm.VIEW, Perm.MANAGE_USERS, Perm.MANAGE_UNITS, Perm.RUN_JOBS}
     | _HAZARD_ALL
     | _SUPERVISE
+    | _CITY_REPORTING
     | {Perm.MANAGE_CHECKLISTS},
-    Role.CITY_STAFF: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL | _SUPERVISE,
-    Role.SAFETY_OFFICE: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL | _SUPERVISE,
-    Role.COUNTY_STAFF: {Perm.VIEW, Perm.MANAGE_USERS, Perm.RUN_JOBS} | _HAZARD_ALL,
-    Role.SCHOOL_OFFICER: {Perm.VIEW, Perm.REGISTER_HAZARD, Perm.MANAGE_HAZARD},
+    Role.CITY_STAFF: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL | _SUPERVISE | _CITY_REPORTING,
+    Role.SAFETY_OFFICE: {Perm.VIEW, Perm.RUN_JOBS} | _HAZARD_ALL | _SUPERVISE | _CITY_REPORTING,
+    Role.COUNTY_STAFF: {Perm.VIEW, Perm.MANAGE_USERS, Perm.RUN_JOBS} | _HAZARD_ALL | _REPORT_ALL,
+    Role.SCHOOL_OFFICER: {
+        Perm.VIEW,
+        Perm.REGISTER_HAZARD,
+        Perm.MANAGE_HAZARD,
+        Perm.SUBMIT_REPORTS,
+    },
     # Inspectors register what they find at the school gate; they do not run the loop.
     Role.INSPECTOR: {Perm.VIEW, Perm.REGISTER_HAZARD},
     # City-level leaders read plans before the visits; a county leader's grant reveals nothing.

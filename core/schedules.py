@@ -27,6 +27,9 @@ class Schedule:
     crontab: str | None = None
     # A message not picked up within this many seconds is dropped (no pile-up while down).
     expire_seconds: int | None = None
+    # What it does, for the city administrator's "run now" page (a lazy translation); a
+    # schedule without one (infrastructure: the heartbeat, the sweeper) is not offered there.
+    label: object = ""
 
 
 _declared: dict[str, Schedule] = {}

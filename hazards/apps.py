@@ -42,5 +42,6 @@ class HazardsConfig(AppConfig):
                 task="hazards.tasks.hazard_escalation_task",
                 crontab="30 7 * * *",
                 expire_seconds=6 * 3600,
+                label=_("Hazard escalation reminders (every morning)"),
             )
         )

@@ -65,6 +65,27 @@ def env_list(name, default):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_due(name, default):
+    """A weekly deadline as (days after the week's Monday, "HH:MM"), from "<days> <HH:MM>":
+    "4 17:00" is the week's Friday at 17:00, "7 12:00" the next Monday at noon."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    parts = raw.split()
+    try:
+        days, clock = int(parts[0]), parts[1]
+        hour, minute = (int(x) for x in clock.split(":"))
+    except (IndexError, ValueError):
+        raise ImproperlyConfigured(
+            f'{name} must be "<days after Monday> <HH:MM>", e.g. "4 17:00", not {raw!r}.'
+        ) from None
+    if len(parts) != 2 or not (0 <= days <= 13 and 0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ImproperlyConfigured(
+            f"{name}: days 0-13 after the week's Monday and a time 00:00-23:59, not {raw!r}."
+        )
+    return (days, f"{hour:02d}:{minute:02d}")
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -370,3 +391,27 @@ INSPECTION_DOC_PREFIX = env_text(
 )
 # Days a circular gives the schools to rectify what it lists (the draft's default deadline).
 INSPECTION_DEADLINE_DAYS = env_int("INSPECTION_DEADLINE_DAYS", 30, minimum=1)
+
+# --- The reporting systems (reporting/) ---
+# Weekly reports (S10), per ISO week in TIME_ZONE: a school's is due on the week's Friday at
+# 17:00, a county's on the next Monday at 12:00.
+REPORTING_WEEKLY_SCHOOL_DUE = env_due("REPORTING_WEEKLY_SCHOOL_DUE", (4, "17:00"))
+REPORTING_WEEKLY_COUNTY_DUE = env_due("REPORTING_WEEKLY_COUNTY_DUE", (7, "12:00"))
+# The monthly hazard list for the provincial system (S11): prepared on this day of the month,
+# due before the 1st of the next. The uploader: "file" (county staff upload it and confirm
+# with the receipt number) or "http" (POSTed to REPORTING_UPLOAD_URL).
+REPORTING_MONTHLY_PREPARE_DAY = env_int("REPORTING_MONTHLY_PREPARE_DAY", 25, minimum=1)
+if REPORTING_MONTHLY_PREPARE_DAY > 28:
+    raise ImproperlyConfigured("REPORTING_MONTHLY_PREPARE_DAY must be from 1 to 28.")
+REPORTING_UPLOADER = os.environ.get("REPORTING_UPLOADER", "file")
+if REPORTING_UPLOADER not in ("file", "http"):
+    raise ImproperlyConfigured(
+        f'REPORTING_UPLOADER must be "file" or "http", not {REPORTING_UPLOADER!r}.'
+    )
+REPORTING_UPLOAD_URL = os.environ.get("REPORTING_UPLOAD_URL", "")
+if REPORTING_UPLOADER == "http" and not REPORTING_UPLOAD_URL:
+    raise ImproperlyConfigured("REPORTING_UPLOADER=http needs REPORTING_UPLOAD_URL.")
+REPORTING_UPLOAD_TOKEN = os.environ.get("REPORTING_UPLOAD_TOKEN", "")
+REPORTING_UPLOAD_TIMEOUT_SECONDS = env_int("REPORTING_UPLOAD_TIMEOUT_SECONDS", 30, minimum=1)
+REPORTING_UPLOAD_MAX_ATTEMPTS = env_int("REPORTING_UPLOAD_MAX_ATTEMPTS", 4, minimum=1)
+# Campaign briefings (S13) are issued by INSPECTION_ISSUING_OFFICE too (the leading group's office).

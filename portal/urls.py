@@ -43,6 +43,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("hazards/", include("hazards.urls")),
     path("inspections/", include("inspections.urls")),
+    path("reporting/", include("reporting.urls")),
     path("", include("core.urls")),
     path("", include("campaign.urls")),
 ]

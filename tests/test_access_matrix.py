@@ -612,50 +612,6 @@ def sealed_plans(o):
     _insp_sealed(o, OUT)
 
 
-# Views of another helper's branch, not yet merged: their rows are skipped while the view is
-# still the placeholder (``inspections/views/*.py`` whose module says "Placeholder").
-INSPECTION_VIEWS_ELSEWHERE = {
-    "visits": (
-        "inspections:visit_list",
-        "inspections:visit_detail",
-        "inspections:visit_state",
-        "inspections:visit_start",
-        "inspections:visit_answer",
-        "inspections:visit_photo",
-        "inspections:visit_finish",
-        "inspections:visit_amend",
-        "inspections:photo_download",
-        "inspections:school_history",
-    ),
-    "circulars": (
-        "inspections:circular_new",
-        "inspections:circular_list",
-        "inspections:circular_detail",
-        "inspections:circular_edit",
-        "inspections:circular_publish",
-        "inspections:circular_pdf",
-        "inspections:notice_list",
-        "inspections:notice_detail",
-    ),
-    "checklists": (
-        "inspections:checklist_list",
-        "inspections:checklist_detail",
-        "inspections:checklist_edit",
-        "inspections:checklist_export",
-    ),
-}
-
-
-def view_is_placeholder(name, kwargs):
-    import sys
-
-    from django.urls import resolve
-
-    func = resolve(reverse(name, kwargs=kwargs)).func
-    doc = sys.modules[func.__module__].__doc__ or ""
-    return doc.startswith("Placeholder")
-
-
 # A sealed plan's pages: the city's supervisors (the leader reads only) — 404 for the county, the
 # school, an inspector off the team and the outsider, exactly like a missing code.
 PLAN_VIEW = "200/200  200/200  200/200  404/404  404/404  404/404  200/200  404/404  302/302"
@@ -909,6 +865,22 @@ MATRIX = {
 }
 
 
+def _reporting_rows():
+    """The reporting parts keep their rows beside their tests (tests/reporting/*/access_rows)."""
+    from tests.reporting.briefings import access_rows as briefings_rows
+    from tests.reporting.calendar import access_rows as calendar_rows
+    from tests.reporting.monthly import access_rows as monthly_rows
+    from tests.reporting.weekly import access_rows as weekly_rows
+
+    for part in (weekly_rows, monthly_rows, briefings_rows, calendar_rows):
+        rows = part.rows()
+        assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"
+        MATRIX.update(rows)
+
+
+_reporting_rows()
+
+
 # --- Every URL pattern has a row --------------------------------------------------------------
 
 
@@ -987,9 +959,6 @@ def test_access(request, objects, name, persona, scope):
     row = MATRIX[name]
     expected = row.expect[persona][scope]
     client = client_as(request, persona)
-    elsewhere = {n for names in INSPECTION_VIEWS_ELSEWHERE.values() for n in names}
-    if name in elsewhere and view_is_placeholder(name, {"code": "x"} if row.kwargs else None):
-        pytest.skip(f"{name}: its view is not merged yet (placeholder)")
     if row.prepare:
         row.prepare(objects)
     url = reverse(name, kwargs=row.kwargs(objects, scope) if row.kwargs else None)
@@ -1083,9 +1052,6 @@ POST_ONLY = sorted(n for n, row in MATRIX.items() if row.method == "POST" and n 
 @pytest.mark.parametrize("name", POST_ONLY)
 def test_post_only_actions_refuse_get(objects, client_for, city_admin, name):
     row = MATRIX[name]
-    elsewhere = {n for names in INSPECTION_VIEWS_ELSEWHERE.values() for n in names}
-    if name in elsewhere and view_is_placeholder(name, {"code": "x"} if row.kwargs else None):
-        pytest.skip(f"{name}: its view is not merged yet (placeholder)")
     url = reverse(name, kwargs=row.kwargs(objects, IN) if row.kwargs else None)
     assert client_for(city_admin).get(url).status_code == 405
 

@@ -1,0 +1,5 @@
+"""How the briefings part plugs into the registries below it (called from ReportingConfig.ready)."""
+
+
+def ready():
+    pass

@@ -1,0 +1,4 @@
+"""The reporting app's models, one module per reporting system."""
+
+from reporting.models.monthly import *  # noqa: F403
+from reporting.models.weekly import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""Models of the monthly reports."""
+
+__all__: list[str] = []

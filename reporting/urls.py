@@ -1,0 +1,16 @@
+"""The reporting app's URLs: each part's patterns, their names prefixed by the part
+(``week_``, ``month_``, ``briefing_``, ``calendar_``) so that they share one namespace."""
+
+from reporting.briefings import urls as briefings_urls
+from reporting.calendar import urls as calendar_urls
+from reporting.monthly import urls as monthly_urls
+from reporting.weekly import urls as weekly_urls
+
+app_name = "reporting"
+
+urlpatterns = (
+    weekly_urls.urlpatterns
+    + monthly_urls.urlpatterns
+    + briefings_urls.urlpatterns
+    + calendar_urls.urlpatterns
+)
