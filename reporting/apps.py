@@ -18,8 +18,10 @@ class ReportingConfig(AppConfig):
         from reporting.calendar import setup as calendar_setup
         from reporting.monthly import setup as monthly_setup
         from reporting.weekly import setup as weekly_setup
+        from reporting.weekly.oversight import setup as oversight_setup
 
         weekly_setup.ready()
+        oversight_setup.ready()
         monthly_setup.ready()
         briefings_setup.ready()
         calendar_setup.ready()

@@ -871,8 +871,9 @@ def _reporting_rows():
     from tests.reporting.calendar import access_rows as calendar_rows
     from tests.reporting.monthly import access_rows as monthly_rows
     from tests.reporting.weekly import access_rows as weekly_rows
+    from tests.reporting.weekly.oversight import access_rows as oversight_rows
 
-    for part in (weekly_rows, monthly_rows, briefings_rows, calendar_rows):
+    for part in (weekly_rows, oversight_rows, monthly_rows, briefings_rows, calendar_rows):
         rows = part.rows()
         assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"
         MATRIX.update(rows)

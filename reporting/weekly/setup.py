@@ -1,5 +1,19 @@
-"""How the weekly part plugs into the registries below it (called from ReportingConfig.ready)."""
+"""How the weekly reports plug into the registries below them (called from ReportingConfig)."""
+
+from django.utils.translation import gettext_lazy as _
 
 
 def ready():
-    pass
+    from core.schedules import Schedule, declare
+
+    # Every hour at :05: Monday 00:05 opens the week, the later runs open it for units added
+    # since (and after a beat that was down on Monday). Idempotent.
+    declare(
+        Schedule(
+            name="weekly reports: open the week",
+            task="reporting.weekly.tasks.week_open_task",
+            crontab="5 * * * *",
+            expire_seconds=3000,
+            label=_("Open this week's weekly reports (every hour; creates only what is missing)"),
+        )
+    )
