@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -275,27 +274,42 @@ def _events(hazard, item, *, actor, now):
 
 def _reserve_codes(city_code, year, count):
     """``count`` new numbers for the city and year, reserved in one update of the counter."""
-    counter = HazardCodeCounter.objects.filter(prefix=city_code, year=year)
-    if not counter.update(last=F("last") + count):  # the year's first number
+    last = _counter_add(city_code, year, count)
+    if last is None:  # the year's first number
         HazardCodeCounter.objects.get_or_create(prefix=city_code, year=year)
-        counter.update(last=F("last") + count)
-    last = counter.values_list("last", flat=True).get()
+        last = _counter_add(city_code, year, count)
     return [f"{city_code}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def _counter_add(prefix, year, count):
+    """Add ``count`` to the counter and read the new last number in one statement (UPDATE …
+    RETURNING: PostgreSQL and SQLite ≥ 3.35 alike), or None when the counter does not exist."""
+    table = HazardCodeCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + %s WHERE prefix = %s AND year = %s "  # noqa: S608
+            "RETURNING last",
+            [count, prefix, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _tally_add(cells):
     """Add the new hazards to the tally, one update per cell, cells in the fixed order the
     services use (``hazards.services.tally``), so that an import and a transition in the same
     county cannot deadlock."""
-    for (area_id, city_id, status, five), count in sorted(cells.items()):
-        cell = HazardTally.objects.filter(area_id=area_id, status=status, five_complete=five)
-        if cell.update(count=F("count") + count):
-            continue
-        with transaction.atomic():
-            HazardTally.objects.get_or_create(
-                area_id=area_id, status=status, five_complete=five, defaults={"city_id": city_id}
+    # One upsert per cell (INSERT … ON CONFLICT: PostgreSQL and SQLite alike) on the cell's
+    # unique constraint: the first hazard of a cell creates it, without a savepoint.
+    table = HazardTally._meta.db_table
+    with connection.cursor() as cursor:
+        for (area_id, city_id, status, five), count in sorted(cells.items()):
+            cursor.execute(
+                f"INSERT INTO {table} (area_id, city_id, status, five_complete, count) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (area_id, status, five_complete) "
+                f"DO UPDATE SET count = {table}.count + excluded.count",
+                [area_id, city_id, status, five, count],
             )
-        cell.update(count=F("count") + count)
 
 
 def _notify_worthy(hazard, event):
