@@ -4,13 +4,15 @@
 from reporting.briefings import urls as briefings_urls
 from reporting.calendar import urls as calendar_urls
 from reporting.monthly import urls as monthly_urls
+from reporting.weekly import review_urls
 from reporting.weekly import urls as weekly_urls
 from reporting.weekly.oversight import urls as oversight_urls
 
 app_name = "reporting"
 
 urlpatterns = (
-    weekly_urls.urlpatterns
+    review_urls.urlpatterns
+    + weekly_urls.urlpatterns
     + oversight_urls.urlpatterns
     + monthly_urls.urlpatterns
     + briefings_urls.urlpatterns

@@ -871,9 +871,17 @@ def _reporting_rows():
     from tests.reporting.calendar import access_rows as calendar_rows
     from tests.reporting.monthly import access_rows as monthly_rows
     from tests.reporting.weekly import access_rows as weekly_rows
+    from tests.reporting.weekly import review_access_rows as review_rows
     from tests.reporting.weekly.oversight import access_rows as oversight_rows
 
-    for part in (weekly_rows, oversight_rows, monthly_rows, briefings_rows, calendar_rows):
+    for part in (
+        weekly_rows,
+        review_rows,
+        oversight_rows,
+        monthly_rows,
+        briefings_rows,
+        calendar_rows,
+    ):
         rows = part.rows()
         assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"
         MATRIX.update(rows)

@@ -61,7 +61,8 @@ def _locked_report(user, report):
     return locked, current
 
 
-def _link(report):
+def report_link(report):
+    """The report page's URL ("" while that page is not there)."""
     try:
         return reverse("reporting:week_report", args=[report.unit.code, periods_label(report.week)])
     except NoReverseMatch:
@@ -83,7 +84,7 @@ def _notify_submitter(report, current, kind, **params):
         recipients=[get_user_model()(pk=who)],
         kind=kind,
         params=params,
-        link=_link(report),
+        link=report_link(report),
         unit=report.unit,
         dedupe_key=f"{kind}:{current.pk}",
     )
