@@ -39,3 +39,86 @@ def county_progress(city, since, until):
             }
         )
     return {"year": today.year, "rows": out}
+
+
+def weekly_rates(city, since, until):
+    """Reporting and on-time rates of the school weekly reports per reviewing unit, over the
+    weeks since the last issue (all weeks of the year for the first). Two queries."""
+    from campaign.models import OrgUnit
+    from reporting.models import WeeklyReport
+    from reporting.weekly.rates import school_rates, total
+
+    today = timezone.localdate(until) if until else timezone.localdate()
+    start = timezone.localdate(since) if since else date(today.year, 1, 1)
+    reports = WeeklyReport.objects.filter(city=city, week__gte=start, week__lte=today)
+    rates = school_rates(reports)
+    if not rates:
+        return None
+    names = dict(OrgUnit.objects.filter(pk__in=rates).values_list("pk", "name"))
+    rows = [
+        {
+            "name": names.get(pk, ""),
+            "expected": r.expected,
+            "submitted": r.submitted,
+            "on_time": r.on_time,
+            "empty": r.empty,
+            "reporting_pct": round(100 * r.reporting_rate, 1),
+            "on_time_pct": round(100 * r.on_time_rate, 1),
+        }
+        for pk, r in sorted(rates.items(), key=lambda kv: names.get(kv[0], ""))
+    ]
+    t = total(rates.values())
+    return {
+        "from": start.isoformat(),
+        "rows": rows,
+        "total": {
+            "expected": t.expected,
+            "submitted": t.submitted,
+            "reporting_pct": round(100 * t.reporting_rate, 1),
+            "on_time_pct": round(100 * t.on_time_rate, 1),
+        },
+    }
+
+
+def circulars(city, since, until):
+    """The circulars published since the last issue (only published ones: never a plan that is
+    sealed or not yet revealed)."""
+    from inspections.models import Circular
+
+    qs = Circular.objects.filter(city=city, state=Circular.State.PUBLISHED)
+    if since:
+        qs = qs.filter(published_at__gt=since)
+    rows = [
+        {"doc_number": c.doc_number, "title": c.title}
+        for c in qs.order_by("issued_on", "number")[:50]
+    ]
+    return {"rows": rows} if rows else None
+
+
+def county_progress_chart(data):
+    """A pygal bar chart of the share of hazards closed per county, drawn from the snapshot."""
+    import pygal
+
+    from inspections.charts import _style
+
+    rows = data.get("rows") or []
+    if not rows:
+        return ""
+    chart = pygal.Bar(
+        style=_style(),
+        js=[],
+        disable_xml_declaration=True,
+        show_legend=False,
+        print_values=True,
+        width=640,
+        height=300,
+        margin=12,
+        range=(0, 100),
+        explicit_size=True,
+    )
+    chart.x_labels = [row["name"] for row in rows]
+    chart.add("%", [row["closed_pct"] for row in rows])
+    return chart.render(is_unicode=True)
+
+
+CHARTS = {"county_progress": county_progress_chart}

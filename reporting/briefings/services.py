@@ -88,6 +88,13 @@ def briefing_publish(*, briefing, actor):
     return run
 
 
+def _chart(key, data):
+    from reporting.briefings.content import CHARTS
+
+    draw = CHARTS.get(key)
+    return draw(data) if draw else ""
+
+
 def document_context(briefing, *, number, published_on):
     rendered = []
     for section in registry.sections():
@@ -98,6 +105,7 @@ def document_context(briefing, *, number, published_on):
                     "title": str(section.title),
                     "template_name": section.template_name,
                     "data": briefing.snapshot[section.key],
+                    "chart_svg": _chart(section.key, briefing.snapshot[section.key]),
                     "text": [
                         line.strip()
                         for line in (briefing.texts.get(section.key) or "").splitlines()

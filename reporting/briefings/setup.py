@@ -23,3 +23,17 @@ def ready():
         "reporting/briefings/section_county_progress.html",
         order=10,
     )
+    sections.register(
+        "weekly_rates",
+        _("Weekly reporting"),
+        content.weekly_rates,
+        "reporting/briefings/section_weekly_rates.html",
+        order=20,
+    )
+    sections.register(
+        "circulars",
+        _("Inspections and circulars"),
+        content.circulars,
+        "reporting/briefings/section_circulars.html",
+        order=30,
+    )

@@ -107,3 +107,30 @@ def test_two_concurrent_publications_get_consecutive_numbers(tree, city_staff, s
     )
     assert numbers == [1, 2]
     assert BriefingCounter.objects.get(city=tree.city).last == 2
+
+
+def test_county_progress_reads_the_register_and_draws_a_chart(tree, school_officer, city_staff):
+    from hazards.services import hazard_register
+    from tests.hazards.conftest import five_implementations, seeded_category
+
+    hazard_register(
+        school=tree.tz_school,
+        category=seeded_category(),
+        level="general",
+        source="self_check",
+        location="教学楼",
+        description="消防栓无水",
+        found_on=timezone.localdate(),
+        actor=school_officer,
+        **five_implementations(),
+    )
+    briefing = services.briefing_draft(city=tree.city, actor=city_staff)
+    rows = briefing.snapshot["county_progress"]["rows"]
+    tz = next(r for r in rows if r["name"] == tree.tz_school.parent.name)
+    assert tz["found"] == 1 and tz["closed"] == 0 and tz["five_pct"] == 100.0
+    context = services.document_context(briefing, number=None, published_on=timezone.localdate())
+    section = next(s for s in context["sections"] if s["key"] == "county_progress")
+    assert (
+        section["chart_svg"].startswith("<svg")
+        and tree.tz_school.parent.name in section["chart_svg"]
+    )
