@@ -2,4 +2,38 @@
 
 
 def ready():
-    pass
+    from django.utils.translation import gettext_lazy as _
+
+    from campaign.roles import Perm
+    from core import jobs
+    from reporting.briefings import content, sections, services
+
+    jobs.register(
+        services.PUBLISH_JOB,
+        _("Publish a briefing"),
+        services.briefing_publish_job,
+        perm=Perm.MANAGE_BRIEFINGS,
+        describe=services._describe,
+    )
+    # The monthly part registers its own section ("monthly upload status") here too.
+    sections.register(
+        "county_progress",
+        _("Progress by county"),
+        content.county_progress,
+        "reporting/briefings/section_county_progress.html",
+        order=10,
+    )
+    sections.register(
+        "weekly_rates",
+        _("Weekly reporting"),
+        content.weekly_rates,
+        "reporting/briefings/section_weekly_rates.html",
+        order=20,
+    )
+    sections.register(
+        "circulars",
+        _("Inspections and circulars"),
+        content.circulars,
+        "reporting/briefings/section_circulars.html",
+        order=30,
+    )
