@@ -37,9 +37,6 @@ def register_notices():
     notices.register(NOTICE_RETURNED, _render_returned)
 
 
-register_notices()
-
-
 def _locked_report(user, report):
     """The report's row, locked, re-read; 403 where the user may not review it; a clear
     ValidationError where it cannot be reviewed now."""

@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 def ready():
     from core.schedules import Schedule, declare
+    from reporting.weekly import review
+
+    # The notices a reviewer's accept / return sends to the officer who submitted.
+    review.register_notices()
 
     # Every hour at :05: Monday 00:05 opens the week, the later runs open it for units added
     # since (and after a beat that was down on Monday). Idempotent.

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Notification
 from reporting.models import WeeklyReport, WeeklyReportRound
@@ -15,6 +15,13 @@ from reporting.weekly import opening, review, selectors
 
 WEEK = dt.date(2026, 11, 30)
 LABEL = "2026-W49"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are matched in English (the interface's default is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def submit(report, user, **figures):

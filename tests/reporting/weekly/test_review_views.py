@@ -69,7 +69,7 @@ def test_return_and_accept_by_post(week, tree, county_staff, school_officer, cli
     assert response.status_code == 200
     report.refresh_from_db()
     assert report.status == WeeklyReport.Status.SUBMITTED
-    assert "reason" in " ".join(str(m) for m in response.context["messages"])
+    assert "退回理由" in " ".join(str(m) for m in response.context["messages"])
     response = c.post(url, {"reason": "数字不对", "next": "/reporting/weekly/review/"})
     assert response.status_code == 302 and response["Location"] == "/reporting/weekly/review/"
     assert report_of(tree.tz_school).status == WeeklyReport.Status.RETURNED
@@ -84,7 +84,7 @@ def test_return_and_accept_by_post(week, tree, county_staff, school_officer, cli
     # Accepting again: a message, nothing changed.
     response = c.post(reverse("reporting:week_accept", args=["NT-TZ-0001", LABEL]), follow=True)
     assert response.status_code == 200
-    assert "awaiting review" in " ".join(str(m) for m in response.context["messages"])
+    assert "只有待审核的周报" in " ".join(str(m) for m in response.context["messages"])
 
 
 @pytest.mark.django_db
