@@ -29,7 +29,7 @@ _SECTIONS = {
     "statistics_start": "jobs",
     "notification_list": "notifications",
 }
-_NAMESPACE_SECTIONS = {"hazards": "hazards", "inspections": "inspections"}
+_NAMESPACE_SECTIONS = {"hazards": "hazards", "inspections": "inspections", "reporting": "reporting"}
 
 
 def _section(request):
@@ -66,6 +66,8 @@ def shell(request):
         or bool(paths.get(Perm.VIEW) or paths.get(Perm.VIEW_INSPECTIONS)),
         nav_can_checklists=unrestricted
         or bool(paths.get(Perm.VIEW_INSPECTIONS) or paths.get(Perm.MANAGE_CHECKLISTS)),
+        # 信息报送: those who review weekly reports (county staff, the city) get the inbox.
+        nav_can_review_reports=unrestricted or bool(paths.get(Perm.REVIEW_REPORTS)),
         nav_section=_section(request),
     )
     return context
