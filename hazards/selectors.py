@@ -4,14 +4,17 @@ Hazards are scoped on their own denormalised school/county/city keys
 (``access.scope_q_by_level``), never by joining to the unit tree.
 """
 
-from django.db.models import F
+import datetime as dt
+
+from django.db.models import Count, F, Q
 from django.http import Http404
+from django.utils import timezone
 
 from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
 from hazards import policy
-from hazards.models import Hazard
+from hazards.models import Hazard, HazardEvent
 
 
 def hazards_for_user(user, perm=Perm.VIEW):
@@ -359,3 +362,59 @@ def active_category(pk):
     from hazards.models import HazardCategory
 
     return HazardCategory.objects.filter(pk=pk, is_active=True).first()
+
+
+# --- Weekly report figures (S10) --------------------------------------------------------------
+
+
+def week_figures(school_ids, *, monday, today):
+    """{school id: {figure: n}} of the weekly report for the ISO week starting ``monday``
+    (reporting.models.FIGURES), read from the register in two grouped queries whatever the
+    number of schools. Not scoped to a user: the figures describe a unit to whoever may see its
+    report (the report's own selector decides that).
+
+    found: hazards found that week; started: hazards whose rectification started that week
+    (their first move to *rectifying* then); closed: closed that week; still open, overdue and
+    major open: as the register stands now for hazards found by the week's Sunday (a report is
+    prefilled while its week runs and fixed on submission, so "now" is "at submission").
+    """
+    sunday = monday + dt.timedelta(days=6)
+    start, end = _local_day_bounds(monday, sunday)
+    open_q = Q(status__in=Hazard.OPEN_STATUSES, found_on__lte=sunday)
+    figures = {
+        row.pop("school_id"): row
+        for row in Hazard.objects.filter(school_id__in=school_ids)
+        .values("school_id")
+        .annotate(
+            found=Count("id", filter=Q(found_on__gte=monday, found_on__lte=sunday)),
+            closed=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=end)),
+            still_open=Count("id", filter=open_q),
+            overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
+            major_open=Count("id", filter=open_q & Q(level=Hazard.Level.MAJOR)),
+        )
+        .order_by()
+    }
+    started = (
+        HazardEvent.objects.filter(
+            hazard__school_id__in=school_ids,
+            kind=HazardEvent.Kind.TRANSITION,
+            to_status=Hazard.Status.RECTIFYING,
+            at__gte=start,
+            at__lt=end,
+        )
+        .values("hazard__school_id")
+        .annotate(n=Count("hazard_id", distinct=True))
+        .order_by()
+    )
+    for row in started:
+        figures.setdefault(row["hazard__school_id"], {})["started"] = row["n"]
+    names = ("found", "started", "closed", "still_open", "overdue", "major_open")
+    return {sid: {n: figures.get(sid, {}).get(n, 0) for n in names} for sid in school_ids}
+
+
+def _local_day_bounds(first, last):
+    """[start, end) in aware datetimes of the local days ``first`` to ``last``."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end

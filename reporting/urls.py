@@ -12,8 +12,8 @@ app_name = "reporting"
 
 urlpatterns = (
     review_urls.urlpatterns
-    + weekly_urls.urlpatterns
     + oversight_urls.urlpatterns
+    + weekly_urls.urlpatterns
     + monthly_urls.urlpatterns
     + briefings_urls.urlpatterns
     + calendar_urls.urlpatterns

@@ -49,3 +49,19 @@ def school_due(week: dt.date) -> dt.datetime:
 def county_due(week: dt.date) -> dt.datetime:
     """When a county's report for ``week`` is due (default: the next Monday 12:00)."""
     return _due(week, settings.REPORTING_WEEKLY_COUNTY_DUE)
+
+
+def title(week: dt.date) -> str:
+    """The week as people write it: 2026年第49周（11月30日—12月6日）."""
+    from django.utils.translation import gettext as _
+
+    year, number, _weekday = week.isocalendar()
+    sunday = week + dt.timedelta(days=6)
+    return _("Week %(n)s of %(year)s (%(d1)s/%(m1)s – %(d2)s/%(m2)s)") % {
+        "year": year,
+        "n": number,
+        "m1": week.month,
+        "d1": week.day,
+        "m2": sunday.month,
+        "d2": sunday.day,
+    }
