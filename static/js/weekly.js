@@ -36,7 +36,7 @@
     }).then(function (result) {
       if (result.status === 200) {
         version.value = result.body.version;
-        say(form.getAttribute("data-saved").replace("%s", result.body.saved_at), "ok");
+        say(form.getAttribute("data-saved").replace("{time}", result.body.saved_at), "ok");
       } else if (result.status === 409) {
         // Keep the officer's text; a deliberate save (a button) overwrites the other window's.
         version.value = result.body.version;
