@@ -106,9 +106,8 @@ def test_files_through_the_pages(tree, school_officer, client_for, settings, tmp
     download = client.get(url("week_attachment", tree.tz_school, attachment.pk))
     assert b"".join(download.streaming_content) == png_upload().read()
 
-    refused = client.post(
-        url("week_attach", tree.tz_school), {"file": SimpleUploadedFile("x.exe", b"MZ")}, follow=True
-    )
+    exe = SimpleUploadedFile("x.exe", b"MZ")
+    refused = client.post(url("week_attach", tree.tz_school), {"file": exe}, follow=True)
     assert "“x.exe”未添加" in refused.content.decode()
     assert report_of(tree.tz_school).attachments.count() == 1
 
