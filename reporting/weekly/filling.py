@@ -73,10 +73,12 @@ def save_draft(user, report, data, *, version):
     texts = clean_texts(data)
     with transaction.atomic():
         locked = _locked_for_edit(user, report)
-        if locked.version != version:
-            raise Conflict(locked)
+        # The same words again (a save the page sent as it was left, repeated when it came
+        # back) are no conflict, whatever version they started from.
         if all(getattr(locked, k) == v for k, v in texts.items()):
             return locked
+        if locked.version != version:
+            raise Conflict(locked)
         for name, value in texts.items():
             setattr(locked, name, value)
         locked.version += 1

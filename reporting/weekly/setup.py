@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 def ready():
     from core.schedules import Schedule, declare
-    from reporting.weekly import review
+    from reporting.weekly import demo, review
 
+    # seed_demo's weeks of reports; seed_scale --reset removes the benchmark tree's reports.
+    demo.register()
     # The notices a reviewer's accept / return sends to the officer who submitted.
     review.register_notices()
 

@@ -22,20 +22,50 @@
     status.classList.toggle("text-body-secondary", kind !== "error");
   }
 
+  var dirty = false;
+  // What was typed is also kept in this browser until the server has it: a reload or a lost
+  // connection between two saves does not lose the last words.
+  var key = "portal-weekly-draft:" + form.getAttribute("data-autosave");
+  var fields = form.querySelectorAll("textarea");
+
+  function texts() {
+    var out = {};
+    for (var i = 0; i < fields.length; i++) out[fields[i].name] = fields[i].value;
+    return out;
+  }
+
+  function keep() {
+    try { window.localStorage.setItem(key, JSON.stringify(texts())); } catch (e) { /* full */ }
+  }
+
+  function forget(saved) {
+    try {
+      var kept = window.localStorage.getItem(key);
+      if (kept !== null && kept === JSON.stringify(saved)) window.localStorage.removeItem(key);
+    } catch (e) { /* storage off */ }
+  }
+
+  function send(keepalive) {
+    return fetch(form.getAttribute("data-autosave"), {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      keepalive: keepalive,
+      headers: { "Accept": "application/json" }
+    });
+  }
+
   function save() {
     if (busy) { again = true; return; }
     busy = true;
-    var data = new FormData(form);
-    fetch(form.getAttribute("data-autosave"), {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json" }
-    }).then(function (response) {
+    dirty = false;
+    var sent = texts();
+    send(false).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (result) {
       if (result.status === 200) {
         version.value = result.body.version;
+        forget(sent);
         say(form.getAttribute("data-saved").replace("{time}", result.body.saved_at), "ok");
       } else if (result.status === 409) {
         // Keep the officer's text; a deliberate save (a button) overwrites the other window's.
@@ -46,6 +76,7 @@
         say((result.body.errors || []).join(" ") || form.getAttribute("data-failed"), "error");
       }
     }).catch(function () {
+      dirty = true;
       say(form.getAttribute("data-offline"), "error");
     }).then(function () {
       busy = false;
@@ -55,11 +86,43 @@
 
   form.addEventListener("input", function () {
     if (submitting || conflicted) return;
+    dirty = true;
+    keep();
+    say(form.getAttribute("data-pending"), "ok");
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 1500);
+  });
+  // Leaving the page (a link, a reload, closing the tab) before the pause is over: the last
+  // words are sent anyway, with a request the browser finishes after the page is gone.
+  window.addEventListener("pagehide", function () {
+    if (dirty && !submitting && !conflicted) {
+      window.clearTimeout(timer);
+      send(true);
+    }
   });
   form.addEventListener("submit", function () {
     submitting = true;
     window.clearTimeout(timer);
+    try { window.localStorage.removeItem(key); } catch (e) { /* storage off */ }
   });
+
+  // Text this browser kept that the page does not show (the server never got it): put it
+  // back and save it; a conflict with another window is then reported as usual.
+  (function restore() {
+    var kept = null;
+    try { kept = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    if (!kept) return;
+    var changed = false;
+    for (var i = 0; i < fields.length; i++) {
+      var value = kept[fields[i].name];
+      if (typeof value === "string" && value !== fields[i].value) {
+        fields[i].value = value;
+        changed = true;
+      }
+    }
+    if (!changed) { window.localStorage.removeItem(key); return; }
+    dirty = true;
+    say(form.getAttribute("data-restored"), "ok");
+    save();
+  })();
 })();

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +26,11 @@ Status = WeeklyReport.Status
 
 def _url(name, report, *extra):
     return reverse(f"reporting:{name}", args=[report.unit.code, periods.label(report.week), *extra])
+
+
+def _clock(moment):
+    """08:30, in the portal's time zone (a bare date_format would print UTC)."""
+    return formats.date_format(timezone.localtime(moment), "H:i")
 
 
 def _wants_json(request):
@@ -121,7 +126,7 @@ def _refused(request, report, *, status, errors=(), stored=None):
             body.update(
                 conflict=True,
                 version=stored.version,
-                saved_at=formats.date_format(stored.updated_at, "H:i"),
+                saved_at=_clock(stored.updated_at),
                 texts={name: getattr(stored, name) for name in filling.TEXT_FIELDS},
             )
         return JsonResponse(body, status=status)
@@ -139,7 +144,7 @@ def _write(request, unit_code, week_label, action):
         message = _(
             "This report was saved in another window or by a colleague at %(time)s. Your text "
             "is kept below; compare it with the saved one and save again to keep yours."
-        ) % {"time": formats.date_format(conflict.report.updated_at, "H:i")}
+        ) % {"time": _clock(conflict.report.updated_at)}
         return _refused(request, report, status=409, errors=[message], stored=conflict.report)
     except ValidationError as error:
         return _refused(request, report, status=400, errors=error.messages)
@@ -153,9 +158,7 @@ def week_save(request, unit_code, week_label):
     if not isinstance(saved, WeeklyReport):
         return saved
     if _wants_json(request):
-        return JsonResponse(
-            {"version": saved.version, "saved_at": formats.date_format(saved.updated_at, "H:i")}
-        )
+        return JsonResponse({"version": saved.version, "saved_at": _clock(saved.updated_at)})
     messages.success(
         request,
         _("Draft of the weekly report of %(unit)s for %(week)s saved.")
