@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 def ready():
     from core.schedules import Schedule, declare
-    from reporting.weekly import demo, review
+    from reporting.weekly import demo, review, workbench
 
     # seed_demo's weeks of reports; seed_scale --reset removes the benchmark tree's reports.
     demo.register()
+    # This week's report (or the reports awaiting review) on the workbench.
+    workbench.register()
     # The notices a reviewer's accept / return sends to the officer who submitted.
     review.register_notices()
 

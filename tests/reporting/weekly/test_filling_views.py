@@ -126,3 +126,16 @@ def test_the_county_report_page_keeps_its_query_count(
     with django_assert_max_num_queries(len(few)):
         page = client.get(url("week_report", tree.tongzhou))
     assert page.content.decode().count('id="school-NT-TZ-9') == 30
+
+
+def test_the_workbench_shows_this_weeks_report_and_what_awaits_review(
+    tree, school_officer, county_staff, client_for
+):
+    officer = client_for(school_officer)
+    page = officer.get(reverse("campaign:workbench")).content.decode()
+    assert 'id="wb-weekly-fill"' in page and url("week_report", tree.tz_school) in page
+
+    filling.submit(school_officer, report_of(tree.tz_school), TEXTS, version=0)
+    page = client_for(county_staff).get(reverse("campaign:workbench")).content.decode()
+    assert 'id="wb-weekly-review"' in page
+    assert "本周有 1 份周报待您审核" in page
