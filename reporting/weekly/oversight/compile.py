@@ -248,7 +248,7 @@ def workbook(city, week, *, report_progress=lambda p: None):
                 strip_control_characters(name),
                 str(labels.get(status, status)) if first else _("missing"),
                 submitted,
-                (yes if first > due else no) if first else "",
+                (yes if first > due else no) if first else None,
                 yes if empty else no,
                 *figures,
             ]
