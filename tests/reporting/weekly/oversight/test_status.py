@@ -121,3 +121,12 @@ def test_query_count_does_not_grow_with_schools(request, week, tree, who, client
         mark(OrgUnit.objects.get(code=f"NT-TZ-{n:04d}"), late=n % 2 == 0)
     assert count() == before
     assert before <= 12
+
+
+def test_the_oversight_urls_are_not_read_as_a_unit_and_a_week():
+    """weekly/status/<week>/ and weekly/empty/<week>/ have the shape of the report page's
+    weekly/<unit>/<week>/: the oversight patterns must be found first (reporting/urls.py)."""
+    from django.urls import resolve
+
+    assert resolve(URL).url_name == "week_status_week"
+    assert resolve(reverse("reporting:week_empty", args=[LABEL])).url_name == "week_empty"
