@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from campaign import access
 from campaign.models import OrgUnit
+from campaign.roles import Perm
 from reporting.models import FIGURES, WeeklyReport
 from reporting.weekly import rates, review, selectors
 
@@ -50,6 +51,19 @@ class CityBlock:
     total: Line | None = None
 
 
+def school_reports_for_user(user, perm=Perm.VIEW):
+    """The *school* reports in the user's scope, filtered on the report's own columns.
+
+    The same rows as ``selectors.weekly_reports_for_user(user).filter(level="school")``: a
+    school report's ``unit`` is the school, its ``review_unit`` the school's parent (the county,
+    or the city for a city-direct school) and ``city`` its city, so a grant at a school, a
+    county or a city matches one indexed id column instead of a join on the unit's path — the
+    rates of a whole province are one aggregate over the report table (tests/benchmarks).
+    """
+    q = access.scope_q_by_level(user, perm, school="unit", county="review_unit", city="city")
+    return WeeklyReport.objects.filter(q, level=WeeklyReport.Level.SCHOOL)
+
+
 def _cities_and_counties(user):
     """The active cities and counties the user may view, in tree order (one query)."""
     Kind = OrgUnit.Kind
@@ -69,7 +83,7 @@ def city_blocks(user, week):
     its direct schools and its total; a county seen alone gets its own line."""
     cities, counties = _cities_and_counties(user)
     reports = selectors.weekly_reports_for_user(user).filter(week=week)
-    by_unit = rates.school_rates(reports)
+    by_unit = rates.school_rates(school_reports_for_user(user).filter(week=week))
     county_reports = {
         r.unit_id: r
         for r in reports.filter(level=WeeklyReport.Level.COUNTY, unit__in=[c.pk for c in counties])
@@ -135,8 +149,8 @@ def school_reports(user, week, unit):
     now = timezone.now()
     names = [name for name, _label in FIGURES]
     rows = list(
-        selectors.weekly_reports_for_user(user)
-        .filter(week=week, level=WeeklyReport.Level.SCHOOL, review_unit=unit)
+        school_reports_for_user(user)
+        .filter(week=week, review_unit=unit)
         .select_related("unit")
         .annotate(order=_ORDER)
         .order_by("order", "unit__path")

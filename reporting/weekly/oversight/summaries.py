@@ -9,9 +9,10 @@ period) constraint: two beats, a retry or a killed worker never produce two file
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,6 +41,11 @@ def _week_of(run):
 
 def _xlsx_handler(run, report_progress):
     week = _week_of(run)
+    with translation.override(settings.LANGUAGE_CODE):  # a document of the bureau: Chinese
+        return _xlsx(run, week, report_progress)
+
+
+def _xlsx(run, week, report_progress):
     content = summary_compile.workbook(run.unit, week, report_progress=report_progress)
     lines, _direct, total = summary_compile.summary_lines(run.unit, week)
     return jobs.Outcome(
@@ -53,7 +59,8 @@ def _xlsx_handler(run, report_progress):
 def _pdf_handler(run, report_progress):
     week = _week_of(run)
     report_progress(10)
-    content = summary_compile.pdf_document(run.unit, week)
+    with translation.override(settings.LANGUAGE_CODE):
+        content = summary_compile.pdf_document(run.unit, week)
     return jobs.ProducedFile(
         name=f"weekly-summary-{run.unit.code}-{run.period}.pdf", content=content
     )

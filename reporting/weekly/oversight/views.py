@@ -57,7 +57,6 @@ def week_status(request, week_label=None):
     blocks = status.city_blocks(user, week)
     chosen = status.chosen_unit(user, blocks, request.GET.get("unit", "").strip())
     schools = status.school_reports(user, week, chosen) if chosen else []
-    may_remind = access.has_perm_at(user, Perm.REVIEW_REPORTS, chosen) if chosen else False
     may_remind_all = any(
         u.kind != "school" for u in access.top_units(user, Perm.REVIEW_REPORTS)
     ) or access.is_unrestricted(user)
@@ -70,7 +69,6 @@ def week_status(request, week_label=None):
             "chosen": chosen,
             "schools": schools,
             "figures": FIGURES,
-            "may_remind": may_remind,
             "may_remind_all": may_remind_all,
         },
     )

@@ -130,3 +130,17 @@ def test_the_oversight_urls_are_not_read_as_a_unit_and_a_week():
 
     assert resolve(URL).url_name == "week_status_week"
     assert resolve(reverse("reporting:week_empty", args=[LABEL])).url_name == "week_empty"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who", ["city_admin", "city_staff", "county_staff", "school_officer", "inspector", "outsider"]
+)
+def test_school_reports_by_columns_are_the_selectors_rows(request, week, tree, who):
+    from reporting.weekly import selectors
+
+    user = request.getfixturevalue(who)
+    by_path = selectors.weekly_reports_for_user(user).filter(level="school")
+    assert set(status.school_reports_for_user(user).values_list("id", flat=True)) == set(
+        by_path.values_list("id", flat=True)
+    )
