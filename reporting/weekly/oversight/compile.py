@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from campaign.models import OrgUnit
 from core import pdf
@@ -194,7 +195,7 @@ def workbook(city, week, *, report_progress=lambda p: None):
         [
             _("Unit"),
             _("Expected"),
-            _("Submitted"),
+            pgettext("number of reports", "Submitted"),
             _("On time"),
             _("Late"),
             _("Missing"),

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -96,8 +96,8 @@ def week_remind(request, week_label):
         messages.success(
             request,
             ngettext(
-                "%(units)d unit has not submitted; %(people)d people reminded.",
-                "%(units)d units have not submitted; %(people)d people reminded.",
+                "%(units)d unit has not submitted; reminders sent: %(people)d.",
+                "%(units)d units have not submitted; reminders sent: %(people)d.",
                 sent.reports,
             )
             % {"units": sent.reports, "people": sent.people},
@@ -157,8 +157,6 @@ def week_summary_rerun(request, pk):
     run = summaries.summary_for_user(request.user, pk)  # 404 outside the user's cities
     try:
         summaries.summary_rerun(run=run, actor=request.user)
-    except PermissionDenied:
-        raise
     except (Conflict, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:

@@ -98,10 +98,10 @@ def test_the_button_says_how_many(week, tree, county_staff, officers, en_client_
     client = en_client_for(county_staff)
     response = client.post(URL, {"unit": "NT-TZ"}, follow=True)
     texts = [str(m) for m in response.context["messages"]]
-    assert "2 units have not submitted; 3 people reminded." in texts
+    assert "2 units have not submitted; reminders sent: 3." in texts
     response = client.post(URL, {"unit": "NT-TZ"}, follow=True)
     texts = [str(m) for m in response.context["messages"]]
-    assert "2 units have not submitted; 0 people reminded." in texts
+    assert "2 units have not submitted; reminders sent: 0." in texts
     assert any("reminded today already" in t for t in texts)
     assert response.request["QUERY_STRING"] == "unit=NT-TZ"
 
