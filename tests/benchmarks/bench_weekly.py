@@ -1,0 +1,477 @@
+"""The weekly oversight's benchmark (issue 9): the rates page and the city summary workbook, run
+by ``make bench``; not in ``make test``.
+
+Builds, in a test database of its own (created and dropped by the run, on DATABASE_URL), a
+province-sized tree with ``seed_scale`` (13 cities, 95 counties, 15,600 schools) plus two
+single-city trees (15,600 and 1,000 schools) for the workbook, opens one week for all of them
+and marks a realistic mix of reports submitted, late and empty with one UPDATE. Then prints one
+line per figure (name, value, same-run baseline, ratio, target, ok/MISS), as the other
+benchmarks do:
+
+- the rates page as the province's city staff see it (13 cities, 95 counties, 15,600 schools:
+  the page's SQL as run) against hand-written SQL computing the same numbers from the same
+  table (checked equal);
+- the same for a county's staff with its schools' list (the typical path);
+- the city summary workbook of a city of 15,600 schools (``compile.workbook``) against bare
+  openpyxl write-only writing the same rows, read with one raw query, in the same run;
+- its peak memory (tracemalloc) under 200 MB, and flat: the 15,600-school workbook's peak
+  against the 1,000-school one's (target 1.2×).
+
+    python tests/benchmarks/bench_weekly.py [--runs 5] [--no-doc]
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DEBUG", "true")
+if not os.environ.get("CELERY_BROKER_URL"):
+    os.environ["CELERY_FS_BROKER_DIR"] = tempfile.mkdtemp(prefix="portal-bench-weekly-")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+PAGE_TARGET = 2.0
+WORKBOOK_TARGET = 1.3
+MEMORY_MB = 200
+FLAT_TARGET = 1.2
+WEEK_LABEL = "2026-W48"
+
+
+def median_ms(fn, runs):
+    fn()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+# --- Data ------------------------------------------------------------------------------------
+
+
+def build(log):
+    from campaign.demo.scale import seed_scale
+    from campaign.models import OrgUnit
+    from reporting.weekly import opening, periods
+
+    start = time.monotonic()
+    seed_scale(prefix="JW", users=20000)
+    seed_scale(prefix="BIG", cities=1, counties=95, schools=15600, users=100)
+    seed_scale(prefix="SMALL", cities=1, counties=10, schools=1000, users=50)
+    log(f"trees built in {time.monotonic() - start:.0f}s")
+    week = periods.parse_label(WEEK_LABEL)
+    rows = opening.week_open(week=week)
+    # A realistic week: most on time, some late, some empty, the rest missing.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE reporting_weeklyreport SET status = 'submitted', "
+            "first_submitted_at = due_at - interval '1 hour' + (id %% 3) * interval '50 minutes', "
+            "submitted_at = due_at, is_empty = (id %% 11 = 0), found = id %% 7, closed = id %% 5, "
+            "still_open = id %% 4, overdue = id %% 3 WHERE week = %s AND id %% 10 <> 0",
+            [week],
+        )
+        cursor.execute("ANALYZE")
+    log(f"week {WEEK_LABEL} opened: {rows} reports")
+    return {
+        code: OrgUnit.objects.get(code=code, parent__isnull=True) for code in ("JW", "BIG", "SMALL")
+    }
+
+
+def user_at(root, role, kind):
+    from campaign.models import RoleGrant
+
+    grant = (
+        RoleGrant.objects.filter(role=role, unit__kind=kind, unit__path__startswith=root.path)
+        .select_related("user", "unit")
+        .order_by("unit__path", "pk")
+        .first()
+    )
+    return grant.user, grant.unit
+
+
+# --- The page and its baseline ---------------------------------------------------------------
+
+# The same numbers from the same table: the user's grants, the units they see, the rates per
+# reviewing unit and the county reports' status; (county path) the chosen unit's schools.
+GRANTS = (
+    "SELECT p.codename, u.path FROM campaign_orgunituserpermission g "
+    "JOIN auth_permission p ON p.id = g.permission_id "
+    "JOIN campaign_orgunit u ON u.id = g.content_object_id WHERE g.user_id = %s AND u.is_active"
+)
+UNITS = (
+    "SELECT id, code, name, path, kind, parent_id FROM campaign_orgunit "
+    "WHERE path LIKE %s AND is_active AND kind IN ('city', 'county') ORDER BY path"
+)
+RATES = (
+    "SELECT r.review_unit_id, count(*), count(r.first_submitted_at), "
+    "count(*) FILTER (WHERE r.first_submitted_at <= r.due_at), count(*) FILTER (WHERE r.is_empty) "
+    "FROM reporting_weeklyreport r WHERE r.week = %s AND r.level = 'school' "
+    "AND r.city_id = ANY(%s) {county} GROUP BY r.review_unit_id"
+)
+COUNTY_REPORTS = (
+    "SELECT unit_id, status, first_submitted_at FROM reporting_weeklyreport "
+    "WHERE week = %s AND level = 'county' AND unit_id = ANY(%s)"
+)
+SCHOOLS = (
+    "SELECT r.id, u.code, u.name, r.status, r.first_submitted_at, r.due_at, r.is_empty, "
+    "r.found, r.started, r.closed, r.still_open, r.overdue, r.major_open "
+    "FROM reporting_weeklyreport r JOIN campaign_orgunit u ON u.id = r.unit_id "
+    "WHERE r.week = %s AND r.level = 'school' AND r.review_unit_id = %s "
+    "ORDER BY CASE WHEN r.first_submitted_at IS NULL THEN 0 "
+    "WHEN r.first_submitted_at > r.due_at THEN 1 WHEN r.is_empty THEN 2 ELSE 3 END, u.path"
+)
+
+
+def baseline(user, scope_unit, week, county=None):
+    def run():
+        with connection.cursor() as c:
+            c.execute(GRANTS, [user.pk])
+            c.fetchall()
+            c.execute(UNITS, [scope_unit.path + "%"])
+            units = c.fetchall()
+            cities = [u[0] for u in units if u[4] == "city"] or [scope_unit.parent_id]
+            counties = [u[0] for u in units if u[4] == "county"]
+            extra = "AND r.review_unit_id = %s" if county else ""
+            c.execute(RATES.format(county=extra), [week, cities] + ([county.pk] if county else []))
+            rates = {row[0]: row[1:] for row in c.fetchall()}
+            c.execute(COUNTY_REPORTS, [week, counties])
+            c.fetchall()
+            if county:
+                c.execute(SCHOOLS, [week, county.pk])
+                c.fetchall()
+        return rates
+
+    return run
+
+
+def page(client, url, query=None):
+    """(the page's SQL as run, its rates {unit id: (expected, submitted, on time, empty)})."""
+    setup_test_environment()
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, query or {})
+        assert response.status_code == 200, response.status_code
+        rates = {
+            line.unit.pk: (
+                line.rate.expected,
+                line.rate.submitted,
+                line.rate.on_time,
+                line.rate.empty,
+            )
+            for block in response.context["blocks"]
+            for line in block.lines
+            if line.rate.expected
+        }
+    finally:
+        teardown_test_environment()
+    # Like bench_register: what the page does besides (the session, the signed-in user) is
+    # left out of both sides.
+    sqls = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "django_session" not in q["sql"] and 'FROM "campaign_user"' not in q["sql"]
+    ]
+    return sqls, rates
+
+
+def rerun(sqls):
+    def run():
+        with connection.cursor() as cursor:
+            for sql in sqls:
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+
+    return run
+
+
+# --- The workbook and its baseline -------------------------------------------------------------
+
+BARE_ROWS = (
+    "SELECT r.review_unit_id, u.code, u.name, r.status, r.first_submitted_at, r.due_at, "
+    "r.is_empty, r.found, r.started, r.closed, r.still_open, r.overdue, r.major_open "
+    "FROM reporting_weeklyreport r JOIN campaign_orgunit u ON u.id = r.unit_id "
+    "JOIN campaign_orgunit ru ON ru.id = r.review_unit_id "
+    "WHERE r.city_id = %s AND r.week = %s AND r.level = 'school' "
+    "ORDER BY (r.review_unit_id = %s), ru.path, u.path"
+)
+BARE_SUMMARY = (
+    "SELECT r.review_unit_id, count(*), count(r.first_submitted_at), "
+    "count(*) FILTER (WHERE r.first_submitted_at <= r.due_at), count(*) FILTER (WHERE r.is_empty), "
+    "sum(r.found) FILTER (WHERE r.first_submitted_at IS NOT NULL), "
+    "sum(r.started) FILTER (WHERE r.first_submitted_at IS NOT NULL), "
+    "sum(r.closed) FILTER (WHERE r.first_submitted_at IS NOT NULL), "
+    "sum(r.still_open) FILTER (WHERE r.first_submitted_at IS NOT NULL), "
+    "sum(r.overdue) FILTER (WHERE r.first_submitted_at IS NOT NULL), "
+    "sum(r.major_open) FILTER (WHERE r.first_submitted_at IS NOT NULL) "
+    "FROM reporting_weeklyreport r WHERE r.city_id = %s AND r.week = %s AND r.level = 'school' "
+    "GROUP BY r.review_unit_id"
+)
+
+
+def bare_workbook(city, week):
+    """The same sheets and rows with bare openpyxl write-only and two raw queries."""
+    from openpyxl import Workbook
+
+    from campaign.models import OrgUnit
+
+    names = dict(OrgUnit.objects.filter(parent=city).values_list("id", "name"))
+    names[city.pk] = "City-direct schools"
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("Summary")
+    summary.append(["Unit", "Expected", "Submitted", "On time", "Late", "Missing", "Empty"])
+    with connection.cursor() as c:
+        c.execute(BARE_SUMMARY, [city.pk, week])
+        for unit_id, expected, submitted, on_time, empty, *sums in c.fetchall():
+            summary.append(
+                [names.get(unit_id), expected, submitted, on_time, submitted - on_time,
+                 expected - submitted, empty, *sums]
+            )  # fmt: skip
+    tz = timezone.get_current_timezone()
+    with connection.cursor() as c:
+        c.execute(BARE_ROWS, [city.pk, week, city.pk])
+        current, sheet = None, None
+        while rows := c.fetchmany(2000):
+            for unit_id, code, name, status, first, due, empty, *figures in rows:
+                if unit_id != current:
+                    current = unit_id
+                    sheet = book.create_sheet(str(names.get(unit_id, unit_id))[:31])
+                    sheet.append(["code", "school", "status", "submitted", "late", "empty"])
+                sheet.append(
+                    [code, name, status if first else "missing",
+                     first.astimezone(tz).replace(tzinfo=None) if first else None,
+                     ("yes" if first > due else "no") if first else None,
+                     "yes" if empty else "no", *figures]
+                )  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+CHILD = "--workbook-child"
+
+
+def child_main(city_id, label):
+    """In a fresh process on the benchmark's database: compile one workbook, print the
+    process's peak resident memory in MB (what a worker compiling it needs)."""
+    import resource
+
+    from campaign.models import OrgUnit
+    from reporting.weekly import periods
+    from reporting.weekly.oversight import compile as summary_compile
+
+    summary_compile.workbook(OrgUnit.objects.get(pk=city_id), periods.parse_label(label))
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return 0
+
+
+def child_peak_mb(city):
+    import subprocess
+
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER'] or ''}{(':' + db['PASSWORD']) if db['PASSWORD'] else ''}"
+        f"@{db['HOST'] or 'localhost'}{(':' + str(db['PORT'])) if db['PORT'] else ''}/{db['NAME']}"
+    )
+    out = subprocess.run(
+        [sys.executable, __file__, CHILD, str(city.pk), WEEK_LABEL],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def peak_mb(fn):
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def sheet_rows(content):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return [sum(1 for _ in sheet.iter_rows()) for sheet in book.worksheets]
+
+
+# --- The run ---------------------------------------------------------------------------------
+
+
+def run(args, log):
+    from campaign.roles import Role
+    from reporting.weekly import periods
+    from reporting.weekly.oversight import compile as summary_compile
+
+    roots = build(log)
+    week = periods.parse_label(WEEK_LABEL)
+    url = reverse("reporting:week_status_week", args=[WEEK_LABEL])
+    figures = []
+
+    staff, province = user_at(roots["JW"], Role.CITY_STAFF, "province")
+    client = Client()
+    client.force_login(staff)
+    sqls, shown = page(client, url)
+    expected = baseline(staff, province, week)()
+    assert shown == {k: tuple(v) for k, v in expected.items()}, "the baseline differs"
+    log(f"province page: {len(sqls)} queries, {len(shown)} lines")
+    figures.append(
+        (
+            f"rates page, province ({sum(v[0] for v in shown.values()):,} schools): ms",
+            median_ms(rerun(sqls), args.runs),
+            median_ms(baseline(staff, province, week), args.runs),
+            PAGE_TARGET,
+            f"{len(sqls)} queries",
+        )
+    )
+
+    county_staff, county = user_at(roots["JW"], Role.COUNTY_STAFF, "county")
+    client = Client()
+    client.force_login(county_staff)
+    sqls, shown = page(client, url, {"unit": county.code})
+    expected = baseline(county_staff, county, week, county=county)()
+    assert shown == {k: tuple(v) for k, v in expected.items()}, "the county baseline differs"
+    figures.append(
+        (
+            f"rates page, a county with its {shown[county.pk][0]} schools: ms",
+            median_ms(rerun(sqls), args.runs),
+            median_ms(baseline(county_staff, county, week, county=county), args.runs),
+            PAGE_TARGET,
+            f"{len(sqls)} queries",
+        )
+    )
+
+    big = roots["BIG"].children.get()
+    small = roots["SMALL"].children.get()
+    ours = summary_compile.workbook(big, week)
+    bare = bare_workbook(big, week)
+    # The same school sheets, row for row (the summary sheets differ by the total line).
+    assert sheet_rows(ours)[1:] == sheet_rows(bare)[1:], "the bare workbook has other rows"
+    schools = sheet_rows(ours)
+    log(f"workbook: {len(schools)} sheets, {sum(schools[1:]) - len(schools) + 1:,} school rows")
+    figures.append(
+        (
+            "summary workbook, 15,600 schools: ms",
+            median_ms(lambda: summary_compile.workbook(big, week), args.runs),
+            median_ms(lambda: bare_workbook(big, week), args.runs),
+            WORKBOOK_TARGET,
+            f"{len(ours) / 2**20:.1f} MB file",
+        )
+    )
+    # Peak resident memory of a process that compiles one workbook (Django and all), and of
+    # the Python objects alone while it compiles (tracemalloc), at 15,600 and 1,000 schools.
+    rss_big, rss_small = child_peak_mb(big), child_peak_mb(small)
+    heap_big = peak_mb(lambda: summary_compile.workbook(big, week))
+    heap_small = peak_mb(lambda: summary_compile.workbook(small, week))
+    figures.append(
+        (
+            "summary workbook, 15,600 schools: peak RSS MB",
+            rss_big,
+            MEMORY_MB,
+            1.0,
+            f"vs 200 MB; Python heap {heap_big:.1f} MB",
+        )
+    )
+    figures.append(
+        (
+            "peak RSS, 15,600 vs 1,000 schools: MB",
+            rss_big,
+            rss_small,
+            FLAT_TARGET,
+            f"heap {heap_big:.1f} vs {heap_small:.1f} MB",
+        )
+    )
+
+    lines = [f"{'figure':<55} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result"]
+    missed = 0
+    for name, value, base, target, note in figures:
+        ratio = value / base if base else float("inf")
+        ok = ratio <= target
+        lines.append(
+            f"{name:<55} {value:>9.1f} {base:>9.1f} {ratio:>6.2f}x {target:>6.1f}x  "
+            f"{'ok' if ok else 'MISS'}" + (f"  ({note})" if note else "")
+        )
+        missed += not ok
+    summary = (
+        f"{len(figures) - missed} of {len(figures)} targets met "
+        f"(medians of {args.runs} runs, {connection.vendor})"
+    )
+    print("\n".join(lines))
+    print(summary)
+    if not args.no_doc:
+        write_doc(lines, summary)
+    return 1 if missed else 0
+
+
+def write_doc(lines, summary):
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    marker = "<!-- latest weekly benchmark -->"
+    end = "<!-- end weekly benchmark -->"
+    block = (
+        f"{marker}\n## Latest run: weekly oversight ({timezone.now():%Y-%m-%d %H:%M} UTC)\n\n```\n"
+        + "\n".join(lines)
+        + f"\n{summary}\n```\n{end}\n"
+    )
+    if marker in text and end in text:
+        before, rest = text.split(marker, 1)
+        text = before + block + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        text = (text.rstrip() + "\n\n" if text.strip() else "") + block
+    path.write_text(text, encoding="utf-8")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-doc", action="store_true")
+    args = parser.parse_args()
+
+    def log(message):
+        print(f"# {message}", flush=True)
+
+    if connection.vendor != "postgresql":
+        print("bench_weekly needs PostgreSQL (DATABASE_URL)", file=sys.stderr)
+        return 2
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-bench-weekly-media-")
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    log(f"test database {connection.settings_dict['NAME']} created")
+    try:
+        return run(args, log)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == CHILD:
+        sys.exit(child_main(int(sys.argv[2]), sys.argv[3]))
+    sys.exit(main())
