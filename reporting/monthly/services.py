@@ -296,7 +296,7 @@ def _failed_text(p):
     )
 
 
-def _confirmed_text(p):
+def confirmed_text(p):
     return (
         _("The monthly upload of %(county)s for %(month)s is confirmed (receipt %(receipt)s).") % p
     )
@@ -305,7 +305,7 @@ def _confirmed_text(p):
 def register_notices():
     notices.register(OVERDUE_NOTICE, _overdue_text)
     notices.register(FAILED_NOTICE, _failed_text)
-    notices.register(CONFIRMED_NOTICE, _confirmed_text)
+    notices.register(CONFIRMED_NOTICE, confirmed_text)
     jobs.register_reason(
         "upload_refused", gettext_lazy("The provincial system refused the upload.")
     )
@@ -362,3 +362,30 @@ def monthly_escalate(*, today=None):
             dedupe_key=f"monthly-overdue-{upload.pk}",
         )
     return {"notices": sent}
+
+
+# --- The format ------------------------------------------------------------------------------
+
+
+def monthly_template_save(*, city, actor, columns, category_codes, level_codes):
+    """Save the city's format as its next version (the earlier ones stay, for the uploads
+    that used them). The city's row is locked so that two editors get two versions."""
+    from reporting.models import MonthlyTemplate
+
+    access.require_perm_at(actor, Perm.MANAGE_UNITS, city)
+    unknown = [c["field"] for c in columns if c["field"] not in layouts.FIELDS]
+    if not columns or unknown:
+        raise ValidationError(_("The format names a field that does not exist."))
+    with transaction.atomic():
+        OrgUnit.objects.select_for_update().filter(pk=city.pk).first()
+        current = layouts.current_template(city)
+        template = MonthlyTemplate.objects.create(
+            city=city,
+            version=(current.version if current else 0) + 1,
+            columns=columns,
+            category_codes=category_codes,
+            level_codes=level_codes,
+            created_by=actor,
+        )
+        audit(actor=actor, action="monthly.template", unit=city, version=template.version)
+    return template
