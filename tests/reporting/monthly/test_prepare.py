@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import JobRun
+from hazards.models import Hazard
 from reporting.models import MonthlyTemplate, MonthlyUpload
 from reporting.monthly import layout, services
 from tests.reporting.monthly.helpers import LABEL, MONTH, TZ, close, prepare, register
@@ -113,3 +114,22 @@ def test_the_beat_opens_a_row_and_a_run_per_active_county(tree):
         "queued": 1,  # still queued: no worker ran it; asking again adds nothing
     }
     assert JobRun.objects.filter(kind=services.PREPARE_JOB).count() == 1
+
+
+def test_text_that_looks_like_a_formula_stays_text(tree):
+    hazard = register(tree, tree.tz_school)
+    Hazard.objects.filter(pk=hazard.pk).update(description='=HYPERLINK("http://x","点我")\x0b')
+    MonthlyTemplate.objects.create(
+        city=tree.city,
+        version=1,
+        columns=[
+            {"heading": "隐患编号", "field": "code"},
+            {"heading": "描述", "field": "description"},
+        ],
+    )
+    upload = prepare(tree.tongzhou)
+    with upload.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).worksheets[0]
+    cell = sheet.cell(row=2, column=2)
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","点我")'
