@@ -47,4 +47,14 @@ def ready():
             label=_("Tell counties and the city of monthly uploads not confirmed by the 1st"),
         )
     )
+    from reporting.briefings import sections
+    from reporting.monthly import briefing
+
+    sections.register(
+        "monthly_uploads",
+        _("Monthly upload to the provincial system"),
+        briefing.monthly_status,
+        "reporting/monthly/briefing_section.html",
+        order=25,
+    )
     calendar.register("monthly", _("Monthly upload"), monthly_calendar.calendar_entries, order=20)

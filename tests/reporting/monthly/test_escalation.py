@@ -9,7 +9,7 @@ from core import calendar
 from core.models import Notification
 from reporting.models import MonthlyUpload
 from reporting.monthly import services
-from tests.reporting.monthly.helpers import LABEL, MONTH, prepare, register
+from tests.reporting.monthly.helpers import LABEL, MONTH, TZ, prepare, register
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,16 @@ def test_the_calendar_shows_each_countys_deadline_in_scope(
         f"monthly-NT-RD-{LABEL}": True,
     }
     assert calendar.entries(school_officer, start, end, kinds={"monthly"}) == []
+
+
+def test_the_briefing_section_tells_the_last_months_state(tree, county_staff):
+    from reporting.monthly import briefing
+
+    register(tree, tree.tz_school)
+    prepare(tree.tongzhou)
+    until = dt.datetime(2026, 12, 3, 9, tzinfo=TZ)
+    data = briefing.monthly_status(tree.city, None, until)
+    assert data["month"] == LABEL
+    assert {r["name"]: r["overdue"] for r in data["rows"]} == {"通州区": True, "如东县": True}
+    later = dt.datetime(2027, 3, 1, tzinfo=TZ)
+    assert briefing.monthly_status(tree.city, None, later) is None
