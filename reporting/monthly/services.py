@@ -287,10 +287,18 @@ def _overdue_text(p):
 
 
 def _failed_text(p):
+    if p.get("why") == "refused":
+        return (
+            _(
+                "The provincial system refused the monthly upload of %(county)s for %(month)s "
+                "(HTTP %(code)s). Check the list and run it again from the monthly upload page."
+            )
+            % p
+        )
     return (
         _(
-            "The monthly upload of %(county)s for %(month)s failed: %(reason)s. Run it again "
-            "from the monthly upload page."
+            "The monthly upload of %(county)s for %(month)s failed: the provincial system did not "
+            "accept it after %(attempts)s attempts. Run it again from the monthly upload page."
         )
         % p
     )
@@ -326,11 +334,19 @@ def status_link(upload):
     return reverse("reporting:month_status", args=[upload.county.code])
 
 
-def notify_failed(upload, reason):
+def notify_failed(upload, *, why, code=None, attempts=0):
+    """Tell the county and the city that the http uploader gave up (``why``: "refused" for a
+    final 4xx with its ``code``, "unreachable" after ``attempts`` POSTs)."""
     notify(
         recipients=county_and_city_people(upload),
         kind=FAILED_NOTICE,
-        params={"county": upload.county.name, "month": upload.label, "reason": str(reason)},
+        params={
+            "county": upload.county.name,
+            "month": upload.label,
+            "why": why,
+            "code": code,
+            "attempts": attempts,
+        },
         link=status_link(upload),
         unit=upload.county,
         dedupe_key=f"monthly-failed-{upload.pk}-{upload.upload_run_id or 0}-"

@@ -128,11 +128,12 @@ def _succeed(upload, receipt):
     return upload
 
 
-def _fail(upload, reason_code, text):
+def _fail(upload, reason_code, text, *, code=None, attempts=0):
     MonthlyUpload.objects.filter(pk=upload.pk).exclude(
         status__in=[Status.UPLOADED, Status.CONFIRMED]
     ).update(status=Status.FAILED, failure=str(text)[:300], updated_at=timezone.now())
-    services.notify_failed(upload, text)
+    why = "refused" if reason_code == "upload_refused" else "unreachable"
+    services.notify_failed(upload, why=why, code=code, attempts=attempts)
     raise jobs.JobFailed(reason_code, str(text))
 
 
@@ -166,6 +167,8 @@ def http_upload_job(run, report_progress):
                 upload,
                 "upload_refused",
                 _("the provincial system refused it (HTTP %(code)s)") % {"code": code},
+                code=code,
+                attempts=n,
             )
         report_progress(min(95, n * 90 // attempts))
         if n < attempts:
@@ -174,6 +177,7 @@ def http_upload_job(run, report_progress):
         upload,
         "upload_unreachable",
         _("the provincial system did not accept it after %(n)s attempts") % {"n": attempts},
+        attempts=attempts,
     )
 
 

@@ -45,7 +45,7 @@ def _decorate(uploads, user, county, today):
     live = False
     for u in uploads:
         u.overdue = u.is_overdue_on(today)
-        u.confirmable = may_confirm and u.status in (Status.READY, Status.UPLOADED)
+        u.confirmable = may_confirm and u.status in (Status.READY, Status.UPLOADED, Status.FAILED)
         runs = [r for r in (u.job_run, u.upload_run) if r is not None]
         u.failed_run = next((r for r in runs if r.state == JobRun.State.FAILED), None)
         u.rerunnable = may_rerun and u.failed_run is not None

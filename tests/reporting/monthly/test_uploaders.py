@@ -174,3 +174,16 @@ def test_a_failed_upload_runs_again_with_the_same_key(http, tree, county_staff, 
     assert upload.status == Status.CONFIRMED
     assert second.keys == [str(upload.idempotency_key)]
     assert list(upload.requests.values_list("attempt", flat=True)) == [1, 2, 3, 4]
+
+
+def test_the_failure_notice_reads_in_the_readers_language(http, tree, county_staff):
+    from django.utils import translation
+
+    from core import notices
+
+    register(tree, tree.tz_school)
+    http([(403, {})], tree)
+    notice = Notification.objects.get(kind=services.FAILED_NOTICE, recipient=county_staff)
+    with translation.override("en"):
+        assert "HTTP 403" in notices.render(notice)
+        assert "通州区" in notices.render(notice)
