@@ -142,3 +142,19 @@ def submitting_units(user):
 def city_of(unit):
     """The city above ``unit`` (one query)."""
     return OrgUnit.objects.filter(pk__in=unit.ancestor_ids(), kind=OrgUnit.Kind.CITY).first()
+
+
+def item_photo_get(user, pk, photo_pk):
+    """A photo of an item the user reads, or of an item in a published briefing they read (a
+    school reading the issue sees the photos another school sent)."""
+    from reporting.models import ExperienceItemPhoto
+
+    in_issue = briefings_for(user).filter(status=Briefing.Status.PUBLISHED)
+    photo = (
+        ExperienceItemPhoto.objects.filter(pk=photo_pk, item_id=pk)
+        .filter(Q(item__in=items_for(user)) | Q(item__briefing__in=in_issue))
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo

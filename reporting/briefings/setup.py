@@ -15,6 +15,7 @@ def ready():
         perm=Perm.MANAGE_BRIEFINGS,
         describe=services._describe,
     )
+    services.register_notices()
     # The monthly part registers its own section ("monthly upload status") here too.
     sections.register(
         "county_progress",
