@@ -209,23 +209,17 @@ def briefing_pdf(briefing, *, number, published_on=None):
         return _render_with_photos(context)
 
 
-def _inline_only(url, *args, **kwargs):
-    """Like core.pdf's fetcher (nothing from the network or the disk), except the ``data:``
-    URIs the experience items' photos are written as."""
-    from weasyprint import default_url_fetcher
-
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"a briefing may not fetch {url[:60]!r}")
-
-
 def _render_with_photos(context):
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     from core.pdf import render_html
 
     html = render_html("reporting/briefings/document.html", context)
-    document = HTML(string=html, url_fetcher=_inline_only, base_url=None).render()
+    # Like core.pdf's renderer, nothing from the network or the disk: only the ``data:`` URIs
+    # the experience items' photos are written as.
+    inline_only = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    document = HTML(string=html, url_fetcher=inline_only, base_url=None).render()
     return document.write_pdf(), len(document.pages)
 
 
