@@ -204,7 +204,7 @@ def briefing_edit(request, pk):
             else:
                 form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("The draft has been saved."))
+            messages.success(request, _("The briefing draft has been saved."))
             return redirect("reporting:briefing_detail", pk=briefing.pk)
     context = {"briefing": briefing, "form": form, "items": items, "nav_section": NAV}
     return render(request, "reporting/briefings/edit.html", context)
