@@ -5,7 +5,7 @@ there is nothing to say) and run a fixed number of grouped queries, however larg
 
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from campaign.models import OrgUnit
@@ -25,7 +25,7 @@ def _period(since, until):
 def key_supervision(city, since, until):
     """The units the city should look at: schools that registered no hazard in the period
     (zero data), weekly reports submitted but empty (S7), and major hazards past their
-    rectification deadline. Five queries."""
+    rectification deadline. Four or five queries."""
     from reporting.models import WeeklyReport
 
     start, today = _period(since, until)
@@ -56,6 +56,13 @@ def key_supervision(city, since, until):
         Q(city=city, level=Hazard.Level.MAJOR, status__in=Hazard.OPEN_STATUSES)
         & Q(deadline__lt=today)
     )
+    # The count rides on the list's one scan (a window over the filtered rows, taken before
+    # the LIMIT): the filter reads every hazard of the city, so it should run once.
+    listed = list(
+        overdue.annotate(total=Window(Count("id")))
+        .order_by("deadline", "code")
+        .values_list("code", "school__name", "county__name", "deadline", "total")[:LIST_MAX]
+    )
     major_rows = [
         {
             "code": code,
@@ -64,11 +71,9 @@ def key_supervision(city, since, until):
             "deadline": deadline.isoformat(),
             "days": (today - deadline).days,
         }
-        for code, school, county, deadline in overdue.order_by("deadline", "code").values_list(
-            "code", "school__name", "county__name", "deadline"
-        )[:LIST_MAX]
+        for code, school, county, deadline, _total in listed
     ]
-    major_count = overdue.count() if len(major_rows) == LIST_MAX else len(major_rows)
+    major_count = listed[0][4] if listed else 0
     if not (silent_rows or empty_rows or major_rows):
         return None
     return {
