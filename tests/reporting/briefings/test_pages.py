@@ -338,3 +338,25 @@ def test_who_reads_items_and_choosing_them(
     assert "安全晨检" in page.content.decode() and photo_url in page.content.decode()
     # Nobody reads it through a briefing that is still a draft.
     assert client_for(other).get(detail).status_code == 404
+
+
+def test_item_list_query_count_does_not_grow_with_items(
+    tree, city_staff, school_officer, client_for
+):
+    client = client_for(city_staff)
+    url = reverse("reporting:briefing_item_list")
+
+    def submit(n):
+        for i in range(n):
+            item_services.item_submit(
+                unit=tree.tz_school, actor=school_officer, title=f"经验{i}", text="做法。"
+            )
+
+    submit(1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    submit(8)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries) <= 10
