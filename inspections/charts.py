@@ -14,7 +14,7 @@ from core.pdf import SANS
 RED = "#c00000"
 
 
-def _style():
+def style():
     from pygal.style import Style
 
     return Style(
@@ -38,6 +38,10 @@ def _style():
     )
 
 
+# The old private name, for callers written before the briefings used the style too.
+_style = style
+
+
 def _ticks(top):
     """Whole-number ticks for counts, about five of them."""
     step = max(1, -(-top // 5))
@@ -55,7 +59,7 @@ def failures_by_section_svg(rows, *, title=""):
 
     rows = list(rows)
     chart = pygal.HorizontalBar(
-        style=_style(),
+        style=style(),
         js=[],  # pygal would load its tooltip script from a CDN
         disable_xml_declaration=True,
         show_legend=False,

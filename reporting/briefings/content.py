@@ -99,13 +99,13 @@ def county_progress_chart(data):
     """A pygal bar chart of the share of hazards closed per county, drawn from the snapshot."""
     import pygal
 
-    from inspections.charts import _style
+    from inspections.charts import style
 
     rows = data.get("rows") or []
     if not rows:
         return ""
     chart = pygal.Bar(
-        style=_style(),
+        style=style(),
         js=[],
         disable_xml_declaration=True,
         show_legend=False,

@@ -6,7 +6,7 @@ def ready():
 
     from campaign.roles import Perm
     from core import jobs
-    from reporting.briefings import content, sections, services
+    from reporting.briefings import content, sections, services, supervision
 
     jobs.register(
         services.PUBLISH_JOB,
@@ -15,7 +15,9 @@ def ready():
         perm=Perm.MANAGE_BRIEFINGS,
         describe=services._describe,
     )
-    # The monthly part registers its own section ("monthly upload status") here too.
+    services.register_notices()
+    # Order 25 is kept for the monthly part's "monthly_upload" section (upload status per
+    # county), which reporting/monthly registers with sections.register when it is added.
     sections.register(
         "county_progress",
         _("Progress by county"),
@@ -31,9 +33,23 @@ def ready():
         order=20,
     )
     sections.register(
+        "inspection_results",
+        _("Inspection results"),
+        supervision.inspection_results,
+        "reporting/briefings/section_inspection_results.html",
+        order=28,
+    )
+    sections.register(
         "circulars",
         _("Inspections and circulars"),
         content.circulars,
         "reporting/briefings/section_circulars.html",
         order=30,
+    )
+    sections.register(
+        "key_supervision",
+        _("Key supervision"),
+        supervision.key_supervision,
+        "reporting/briefings/section_key_supervision.html",
+        order=40,
     )

@@ -46,6 +46,9 @@ class Briefing(models.Model):
     drafted_at = models.DateTimeField(default=timezone.now)
     snapshot = models.JSONField(default=dict, blank=True)
     texts = models.JSONField(default=dict, blank=True)
+    # Keys of the drafted sections staff left out of the issue: kept in the snapshot so that
+    # putting one back needs no new draft.
+    excluded = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
