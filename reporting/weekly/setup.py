@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 def ready():
     from core.schedules import Schedule, declare
-    from reporting.weekly import review
+    from reporting.weekly import calendar, review
+
+    # Each week's deadlines in the user's scope, on the calendar (reporting.calendar).
+    calendar.register()
 
     # The notices a reviewer's accept / return sends to the officer who submitted.
     review.register_notices()
