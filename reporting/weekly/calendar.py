@@ -124,8 +124,10 @@ def _entry(level, week, label, local, expected, submitted, single, scope_key):
         return Entry(
             uid=f"weekly-{level}-{label.replace('-', '')}-{single.code}",
             title=_("Weekly report of %(unit)s due") % {"unit": single.name},
+            # A county's own report is listed on its review page too; a school's only has
+            # its own page.
             url=_url("reporting:week_report", single.code, label)
-            or _url("reporting:week_review_week", label),
+            or (_url("reporting:week_review_week", label) if level == Level.COUNTY else ""),
             **common,
         )
     title = (
