@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views, views_imports
+from core import views, views_imports, views_schedules
 
 app_name = "core"
 
@@ -17,5 +17,8 @@ urlpatterns = [
     path("import/u/<uuid:public_id>/file/", views_imports.import_file, name="import_file"),
     path("import/u/<uuid:public_id>/commit/", views_imports.import_commit, name="import_commit"),
     path("import/<slug:kind>/", views_imports.import_start, name="import_start"),
+    # The city administrator's "run now" page of the periodic tasks
+    path("schedules/", views_schedules.schedule_list, name="schedule_list"),
+    path("schedules/run/", views_schedules.schedule_run_now, name="schedule_run_now"),
     path("import/<slug:kind>/template.xlsx", views_imports.import_template, name="import_template"),
 ]

@@ -2,4 +2,9 @@
 
 
 def ready():
-    pass
+    from reporting.calendar import campaign_dates, run_now, workbench
+
+    # The weekly reports register their own source (reporting/weekly/setup.py).
+    campaign_dates.register()
+    workbench.register()
+    run_now.register()

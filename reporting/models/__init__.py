@@ -3,3 +3,4 @@
 from reporting.models.briefings import *  # noqa: F403
 from reporting.models.monthly import *  # noqa: F403
 from reporting.models.weekly import *  # noqa: F403
+from reporting.models.calendar import *  # noqa: F403

@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 def ready():
     from core.schedules import Schedule, declare
-    from reporting.weekly import demo, review, workbench
+    from reporting.weekly import calendar, demo, review, workbench
+
+    # Each week's deadlines in the user's scope, on the calendar (reporting.calendar).
+    calendar.register()
 
     # seed_demo's weeks of reports; seed_scale --reset removes the benchmark tree's reports.
     demo.register()
