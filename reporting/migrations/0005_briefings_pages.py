@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0003_briefings'),
+        ("reporting", "0004_monthly"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='briefing',
-            name='excluded',
+            model_name="briefing",
+            name="excluded",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

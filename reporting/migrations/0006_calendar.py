@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0003_briefings"),
+        ("reporting", "0005_briefings_pages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
