@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import translation
 
 from campaign import access
+from campaign.models import OrgUnit
 from campaign.roles import Perm
 
 # Which navigation entry a page belongs to, by URL name (every page of the hazard register's
@@ -66,8 +67,27 @@ def shell(request):
         or bool(paths.get(Perm.VIEW) or paths.get(Perm.VIEW_INSPECTIONS)),
         nav_can_checklists=unrestricted
         or bool(paths.get(Perm.VIEW_INSPECTIONS) or paths.get(Perm.MANAGE_CHECKLISTS)),
-        # 信息报送: those who review weekly reports (county staff, the city) get the inbox.
+        # 信息报送: those who review weekly reports (county staff, the city) get the inbox,
+        # the rates and the key-supervision list; a school or county that fills its own report
+        # gets "my weekly reports"; the city's staff (briefings) and its administrator (the
+        # provincial format, run now) their own entries. Everyone with a scope reads the
+        # briefings and the calendar.
         nav_can_review_reports=unrestricted or bool(paths.get(Perm.REVIEW_REPORTS)),
+        nav_fills_reports=any(
+            kind in (OrgUnit.Kind.SCHOOL, OrgUnit.Kind.COUNTY)
+            for _pk, kind, _path in access.granted_units(user, Perm.SUBMIT_REPORTS)
+        ),
+        nav_county_reports=any(
+            kind == OrgUnit.Kind.COUNTY
+            for _pk, kind, _path in access.granted_units(user, Perm.SUBMIT_REPORTS)
+        ),
+        nav_city_reporting=unrestricted
+        or any(
+            kind in (OrgUnit.Kind.CITY, OrgUnit.Kind.PROVINCE)
+            for _pk, kind, _path in access.granted_units(user, Perm.REVIEW_REPORTS)
+        ),
+        nav_can_manage_briefings=unrestricted or bool(paths.get(Perm.MANAGE_BRIEFINGS)),
+        nav_can_manage_units=unrestricted or bool(paths.get(Perm.MANAGE_UNITS)),
         nav_section=_section(request),
     )
     return context

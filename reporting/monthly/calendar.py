@@ -34,6 +34,23 @@ def calendar_entries(user, start, end):
     entries = []
     for month in months:
         due = next_month(month) - dt.timedelta(days=1)
+        if len(counties) > 1:
+            # The city (or a province) sees one entry a month, as the weekly source does for
+            # its schools: how many counties have confirmed, linked to the month view.
+            done = sum(1 for county_id, _c, _n in counties if (county_id, month) in confirmed)
+            entries.append(
+                Entry(
+                    uid=f"monthly-counties-{month:%Y-%m}",
+                    day=due,
+                    title=_("Monthly upload of the counties for %(month)s due (before the 1st)")
+                    % {"month": f"{month:%Y-%m}"},
+                    kind="monthly",
+                    url=reverse("reporting:month_overview", args=[f"{month:%Y-%m}"]),
+                    done=done == len(counties),
+                    detail=_("%(n)s of %(m)s counties confirmed") % {"n": done, "m": len(counties)},
+                )
+            )
+            continue
         for county_id, code, name in counties:
             entries.append(
                 Entry(

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import calendar
 from core.models import Notification
@@ -70,11 +70,12 @@ def test_the_calendar_shows_each_countys_deadline_in_scope(
     assert [(e.day, e.uid, e.done) for e in mine] == [
         (dt.date(2026, 11, 30), f"monthly-NT-TZ-{LABEL}", False)
     ]
-    city = calendar.entries(city_staff, start, end, kinds={"monthly"})
-    assert {e.uid: e.done for e in city} == {
-        f"monthly-NT-TZ-{LABEL}": False,
-        f"monthly-NT-RD-{LABEL}": True,
-    }
+    # The city: one entry for all its counties, with how many have confirmed.
+    (city,) = calendar.entries(city_staff, start, end, kinds={"monthly"})
+    assert (city.uid, city.done) == (f"monthly-counties-{LABEL}", False)
+    with translation.override("en"):
+        (city,) = calendar.entries(city_staff, start, end, kinds={"monthly"})
+    assert city.detail == "1 of 2 counties confirmed"
     assert calendar.entries(school_officer, start, end, kinds={"monthly"}) == []
 
 
