@@ -5,8 +5,13 @@ def ready():
     from django.utils.translation import gettext_lazy as _
 
     from campaign.roles import Perm
+    from campaign.seeding import SeedExtension
+    from campaign.seeding import register as add_to_seeding
     from core import jobs
-    from reporting.briefings import content, sections, services, supervision
+    from reporting.briefings import content, demo, sections, services, supervision
+
+    # seed_demo's published issues (after the weekly reports and monthly uploads they cite).
+    add_to_seeding(SeedExtension(name="briefings", demo=demo.demo))
 
     jobs.register(
         services.PUBLISH_JOB,

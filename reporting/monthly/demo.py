@@ -77,7 +77,7 @@ def seed_monthly(city, *, today=None):
             confirmed += 1
     services.monthly_escalate(today=today)
     return (
-        f"monthly uploads: {services.month_label(before)} and {services.month_label(last)} "
+        f"Demo monthly uploads: {services.month_label(before)} and {services.month_label(last)} "
         f"prepared for {len(counties)} counties, {OVERDUE_COUNTIES} overdue"
     )
 

@@ -6,10 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 def ready():
     from campaign.roles import Perm
+    from campaign.seeding import SeedExtension
+    from campaign.seeding import register as add_to_seeding
     from core import calendar, jobs
     from core.schedules import Schedule, declare
     from reporting.monthly import calendar as monthly_calendar
-    from reporting.monthly import services, uploaders
+    from reporting.monthly import demo, services, uploaders
+
+    # seed_demo's two months of uploads (after the weekly reports, before the briefings).
+    add_to_seeding(SeedExtension(name="monthly-uploads", demo=demo.seed_monthly))
 
     jobs.register(
         services.PREPARE_JOB,
