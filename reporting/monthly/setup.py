@@ -9,7 +9,10 @@ def ready():
     from core import calendar, jobs
     from core.schedules import Schedule, declare
     from reporting.monthly import calendar as monthly_calendar
-    from reporting.monthly import services, uploaders
+
+    # Celery's autodiscovery imports ``reporting.tasks`` only: importing the part's tasks here
+    # registers them with the worker, so the beat's messages are understood.
+    from reporting.monthly import services, tasks, uploaders  # noqa: F401
 
     jobs.register(
         services.PREPARE_JOB,
