@@ -139,7 +139,7 @@ def month_confirm(request, code, label):
             messages.success(request, services.confirmed_text(params))
             return redirect("reporting:month_status", code)
     messages.error(request, _("The confirmation was not saved; see the form below."))
-    return _status_page(request, upload.county, form=form, form_for=upload.pk, status=400)
+    return _status_page(request, upload.county, form=form, form_for=upload.pk)
 
 
 @login_required

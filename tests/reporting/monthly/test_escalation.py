@@ -90,3 +90,12 @@ def test_the_briefing_section_tells_the_last_months_state(tree, county_staff):
     assert {r["name"]: r["overdue"] for r in data["rows"]} == {"通州区": True, "如东县": True}
     later = dt.datetime(2027, 3, 1, tzinfo=TZ)
     assert briefing.monthly_status(tree.city, None, later) is None
+
+
+def test_the_beat_tasks_are_known_to_the_worker(tree):
+    from portal.celery import app
+    from reporting.monthly import tasks
+
+    assert "reporting.monthly.tasks.monthly_prepare_task" in app.tasks
+    assert "reporting.monthly.tasks.monthly_escalate_task" in app.tasks
+    assert tasks.monthly_escalate_task.apply().get() == {"notices": 0}

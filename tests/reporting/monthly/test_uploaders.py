@@ -20,10 +20,11 @@ Status = MonthlyUpload.Status
 
 class Province:
     """A stand-in provincial endpoint: answers each POST with the next planned answer
-    ((status, body) or ("sleep", seconds) then 200) and keeps what it received."""
+    ((status, body) or ("sleep", seconds) then 200; a plan may be a dict by county code) and
+    keeps what it received."""
 
     def __init__(self, plan):
-        self.plan = list(plan)
+        self.plan = plan if isinstance(plan, dict) else list(plan)
         self.received = []
         province = self
 
@@ -32,7 +33,10 @@ class Province:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 province.received.append((dict(self.headers), body))
-                answer = province.plan.pop(0) if province.plan else (200, {})
+                plan = province.plan
+                if isinstance(plan, dict):  # by county: {"NT-TZ": [answers]}
+                    plan = plan.get(self.headers.get("X-County-Code"), [])
+                answer = plan.pop(0) if plan else (200, {})
                 if answer[0] == "sleep":
                     time.sleep(answer[1])
                     answer = (200, {})

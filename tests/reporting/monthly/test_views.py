@@ -59,7 +59,7 @@ def test_a_bad_confirmation_changes_nothing_and_keeps_what_was_typed(
         {"receipt_number": "JS-7", "receipt_date": "2026-13-45"},
     ):
         response = client.post(url, data)
-        assert response.status_code == 400
+        assert response.status_code == 200
         assert response.context["uploads"][0].form.errors
         ready.refresh_from_db()
         assert ready.status == Status.READY
@@ -77,7 +77,7 @@ def test_confirming_marks_the_hazards_uploaded(ready, county_staff, client_for):
     assert ready.confirmed_by == county_staff
     assert set(Hazard.objects.values_list("uploaded_month", flat=True)) == {ready.month}
     again = client_for(county_staff).post(url, {"receipt_number": "JS-10", "receipt_date": today})
-    assert again.status_code == 400
+    assert again.status_code == 200
     ready.refresh_from_db()
     assert ready.receipt_number == "JS-9"
 
