@@ -61,7 +61,10 @@ def build(user, *, host, today=None):
     start = today - dt.timedelta(weeks=WEEKS_BACK)
     end = today + dt.timedelta(weeks=WEEKS_AHEAD)
     zone = ZoneInfo(settings.TIME_ZONE)
-    stamp = timezone.now().astimezone(dt.UTC)
+    # DTSTAMP is required; the start of the UTC day rather than this instant, so that two
+    # fetches of an unchanged calendar are byte-identical (a program re-reads the whole feed
+    # anyway, and the access walks compare pages fetched twice).
+    stamp = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     cal = Calendar()
     cal.add("prodid", "-//campaign portal//calendar//ZH")
     cal.add("version", "2.0")

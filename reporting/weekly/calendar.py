@@ -12,6 +12,7 @@ not shown: nobody was asked for a report then.
 """
 
 import datetime as dt
+from functools import cached_property
 
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
@@ -39,10 +40,35 @@ def _url(name, *args):
 
 
 def _top(user):
-    """The outermost units of the user's view scope (every city for a superuser)."""
+    """(id, kind) of the outermost units of the user's view scope, read from the grants kept
+    on the user (no query); every city for a superuser."""
     if access.is_unrestricted(user):
-        return list(OrgUnit.objects.filter(kind=OrgUnit.Kind.CITY, is_active=True))
-    return list(access.top_units(user, Perm.VIEW))
+        return list(
+            OrgUnit.objects.filter(kind=OrgUnit.Kind.CITY, is_active=True).values_list("id", "kind")
+        )
+    return [(pk, kind) for pk, kind, _path in access.granted_units(user, Perm.VIEW)]
+
+
+class _Lazy:
+    """What only some weeks need, read once when first needed: the count of units in scope
+    per kind (for weeks not opened yet) and the user's own unit (for its own deadline)."""
+
+    def __init__(self, user, top):
+        self.user, self.top = user, top
+
+    @cached_property
+    def units(self):
+        return dict(
+            access.units_where(self.user)
+            .filter(kind__in=(OrgUnit.Kind.SCHOOL, OrgUnit.Kind.COUNTY))
+            .values_list("kind")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
+    @cached_property
+    def own(self):
+        return OrgUnit.objects.only("code", "name", "kind").get(pk=self.top[0][0])
 
 
 def _weeks(start, end):
@@ -60,7 +86,7 @@ def entries(user, start, end):
     top = _top(user)
     if not top:
         return []
-    kinds = {u.kind for u in top}
+    kinds = {kind for _pk, kind in top}
     levels = [Level.SCHOOL]
     if kinds - {OrgUnit.Kind.SCHOOL}:
         levels.append(Level.COUNTY)
@@ -76,17 +102,12 @@ def entries(user, start, end):
         )
         .order_by()
     }
-    units = dict(
-        access.units_where(user)
-        .filter(kind__in=(OrgUnit.Kind.SCHOOL, OrgUnit.Kind.COUNTY))
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    lazy = _Lazy(user, top)
     this_week = periods.this_week()
-    # The key a calendar program recognises this user's aggregated entries by: their scope.
-    scope_key = "-".join(sorted(u.code for u in top))
-    single = top[0] if len(top) == 1 else None
+    # The key a calendar program recognises this user's aggregated entries by: their scope,
+    # by unit id (a code may be corrected; an id never changes).
+    scope_key = "-".join(f"u{pk}" for pk in sorted(pk for pk, _kind in top))
+    single_kind = top[0][1] if len(top) == 1 else None
     found = []
     for week in weeks:
         label = periods.label(week)
@@ -99,19 +120,20 @@ def entries(user, start, end):
             if row is None:
                 if week < this_week:
                     continue
-                expected, submitted = units.get(level, 0), 0
+                expected, submitted = lazy.units.get(level, 0), 0
             else:
                 expected, submitted = row["expected"], row["submitted"]
             if not expected:
                 continue
-            found.append(_entry(level, week, label, local, expected, submitted, single, scope_key))
+            found.append(
+                _entry(level, week, label, local, expected, submitted, single_kind, lazy, scope_key)
+            )
     return found
 
 
-def _entry(level, week, label, local, expected, submitted, single, scope_key):
-    own = single is not None and (
-        (level == Level.SCHOOL and single.kind == OrgUnit.Kind.SCHOOL)
-        or (level == Level.COUNTY and single.kind == OrgUnit.Kind.COUNTY)
+def _entry(level, week, label, local, expected, submitted, single_kind, lazy, scope_key):
+    own = (level == Level.SCHOOL and single_kind == OrgUnit.Kind.SCHOOL) or (
+        level == Level.COUNTY and single_kind == OrgUnit.Kind.COUNTY
     )
     common = {
         "day": local.date(),
@@ -121,6 +143,7 @@ def _entry(level, week, label, local, expected, submitted, single, scope_key):
     }
     if own:
         # The unit's own report: its page (the form), and no count of one.
+        single = lazy.own
         return Entry(
             uid=f"weekly-{level}-{label.replace('-', '')}-{single.code}",
             title=_("Weekly report of %(unit)s due") % {"unit": single.name},

@@ -76,3 +76,19 @@ def test_the_month_view_on_a_desk_and_on_a_phone(page, viewport, this_week, scre
     expect(page.locator("#calendar-list .cal-chip").first).to_be_visible()
     screenshot(page, "calendar-list")
     page.problems.assert_none(page)
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_run_now_page_sends_a_task(page, viewport, tree, city_admin, screenshot):
+    from django.core.management import call_command
+
+    call_command("sync_schedules", stdout=open("/dev/null", "w"))
+    sign_in(page, "admin")
+    page.goto("/schedules/")
+    rows = page.locator("#schedules > li")
+    assert rows.count() >= 1
+    screenshot(page, "run-now")
+    if viewport == "phone":
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE_WIDTH, f"the run-now page is {width}px wide on a phone"
+    page.problems.assert_none(page)
