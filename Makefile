@@ -57,7 +57,11 @@ bench: $(VENV_STAMP) ## Migrate and run the benchmarks (PostgreSQL via DATABASE_
 	$(PY) tests/benchmarks/bench_inspections.py $(BENCH_ARGS); inspections=$$?; \
 	$(PY) tests/benchmarks/bench_circular.py; circular=$$?; \
 	$(PY) tests/benchmarks/bench_import.py; status=$$?; \
-	[ $$register -eq 0 ] && [ $$inspections -eq 0 ] && [ $$circular -eq 0 ] && exit $$status || exit 1
+	$(PY) tests/benchmarks/bench_weekly.py; weekly=$$?; \
+	$(PY) tests/benchmarks/bench_monthly.py; monthly=$$?; \
+	$(PY) tests/benchmarks/bench_briefing.py; briefing=$$?; \
+	[ $$register -eq 0 ] && [ $$inspections -eq 0 ] && [ $$circular -eq 0 ] && \
+	[ $$weekly -eq 0 ] && [ $$monthly -eq 0 ] && [ $$briefing -eq 0 ] && exit $$status || exit 1
 
 lint: $(VENV_STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
