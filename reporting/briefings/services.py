@@ -204,23 +204,9 @@ def briefing_pdf(briefing, *, number, published_on=None):
     published_on = published_on or timezone.localdate()
     with translation.override("zh-hans"):
         context = document_context(briefing, number=number, published_on=published_on)
-        if not context["items"] or not any(i["photos"] for i in context["items"]):
-            return render_pdf_pages("reporting/briefings/document.html", context)
-        return _render_with_photos(context)
-
-
-def _render_with_photos(context):
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    from core.pdf import render_html
-
-    html = render_html("reporting/briefings/document.html", context)
-    # Like core.pdf's renderer, nothing from the network or the disk: only the ``data:`` URIs
-    # the experience items' photos are written as.
-    inline_only = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    document = HTML(string=html, url_fetcher=inline_only, base_url=None).render()
-    return document.write_pdf(), len(document.pages)
+        # The experience items' photos are written into the document as ``data:`` URIs, which
+    # core.pdf's renderer takes (nothing from the network or the disk).
+    return render_pdf_pages("reporting/briefings/document.html", context)
 
 
 def _next_number_locked(city):
