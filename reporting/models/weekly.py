@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.models import OrgUnit
 
@@ -43,8 +44,9 @@ class WeeklyReport(models.Model):
         DRAFT = "draft", _("not submitted")
         SUBMITTED = "submitted", _("awaiting review")
         RETURNED = "returned", _("returned")
-        # A school's accepted by its reviewing unit; a county's received by the city.
-        ACCEPTED = "accepted", _("accepted")
+        # A school's accepted by its reviewing unit; a county's received by the city. Its own
+        # context: a hazard's "accepted" is 已验收, a report's 已通过.
+        ACCEPTED = "accepted", pgettext_lazy("weekly report", "accepted")
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="weekly_reports")
     level = models.CharField(_("level"), max_length=6, choices=Level.choices)

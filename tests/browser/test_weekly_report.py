@@ -111,7 +111,7 @@ def test_fill_submit_return_and_resubmit(
         county.wait_for_url(f"**{report_url}")
         expect(county.locator(".portal-messages")).to_be_visible()
         county.goto(f"/reporting/weekly/review/{LABEL}/")
-        expect(county.locator(f"#row-{tree.tz_school.code}")).to_contain_text("已验收")
+        expect(county.locator(f"#row-{tree.tz_school.code}")).to_contain_text("已通过")
         screenshot(county, "weekly-review-inbox")
         county.goto(f"/reporting/weekly/{tree.tongzhou.code}/{LABEL}/")
         expect(county.locator(f"#school-{tree.tz_school.code}")).to_be_visible()
