@@ -12,13 +12,8 @@ from django.db.models import Count, F, Q
 from reporting.models import WeeklyReport
 
 
-@dataclass(frozen=True)
-class Rate:
-    unit_id: int  # the reviewing unit: a county, or the city for its city-direct schools
-    expected: int
-    submitted: int
-    on_time: int
-    empty: int
+class Rates:
+    """What follows from expected / submitted / on time (shared by every line of rates)."""
 
     @property
     def missing(self):
@@ -35,6 +30,15 @@ class Rate:
     @property
     def on_time_rate(self):
         return self.on_time / self.expected if self.expected else 0.0
+
+
+@dataclass(frozen=True)
+class Rate(Rates):
+    unit_id: int  # the reviewing unit: a county, or the city for its city-direct schools
+    expected: int
+    submitted: int
+    on_time: int
+    empty: int
 
 
 def school_rates(reports) -> dict[int, Rate]:

@@ -109,7 +109,7 @@ def test_run_now_puts_the_task_on_the_broker(
             assert entry.actor == city_admin and entry.detail["task"] == schedule.task
             with translation.override("en"):
                 (message,) = client.get(response["Location"]).context["messages"]
-            assert sent[0][1] in str(message) and "sent to the workers" in str(message)
+            assert sent[0][1] in str(message) and "已发送给后台执行进程" in str(message)
         finally:
             for _task, task_id in sent:
                 _drop(broker, task_id)

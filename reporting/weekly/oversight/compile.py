@@ -21,6 +21,7 @@ from core import pdf
 from core.text import strip_control_characters
 from reporting.models import FIGURES, WeeklyReport
 from reporting.weekly import periods
+from reporting.weekly.rates import Rates
 
 NAMES = [name for name, _label in FIGURES]
 PROGRESS_EVERY = 500
@@ -29,7 +30,7 @@ PDF_LIST_MAX = 300
 
 
 @dataclass
-class SummaryLine:
+class SummaryLine(Rates):
     unit_id: int
     name: str
     expected: int = 0
@@ -38,22 +39,6 @@ class SummaryLine:
     empty: int = 0
     county_status: str = ""
     totals: dict | None = None
-
-    @property
-    def late(self):
-        return self.submitted - self.on_time
-
-    @property
-    def missing(self):
-        return self.expected - self.submitted
-
-    @property
-    def reporting_rate(self):
-        return self.submitted / self.expected if self.expected else 0.0
-
-    @property
-    def on_time_rate(self):
-        return self.on_time / self.expected if self.expected else 0.0
 
     @property
     def reporting_pct(self):
