@@ -21,26 +21,20 @@ target is missed.
     python tests/benchmarks/bench_briefing.py [--hazards 300000] [--runs 5] [--no-doc]
 """
 
-import argparse
 import datetime as dt
-import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "true")
-if not os.environ.get("CELERY_BROKER_URL"):
-    os.environ["CELERY_FS_BROKER_DIR"] = tempfile.mkdtemp(prefix="portal-bench-briefing-")
+
+from tests.benchmarks import report  # noqa: E402
+from tests.benchmarks.report import median_ms  # noqa: E402
+
+report.bootstrap(broker="briefing")
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -219,16 +213,6 @@ def check(drafted, raw):
                 ], (city_id, key)
 
 
-def timed(fn, runs):
-    fn()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 OPEN = ()
 
 
@@ -255,19 +239,10 @@ def run(args, log):
         (f"draft {len(cities)} cities' briefings: ms", cities),
         (f"draft {largest.name} ({sizes.get(largest.pk, 0)} hazards): ms", [largest]),
     ):
-        ours = timed(lambda s=subset: draft(s, until), args.runs)
-        raw = timed(lambda s=subset: baseline(s, until), args.runs)
+        ours = median_ms(lambda s=subset: draft(s, until), args.runs)
+        raw = median_ms(lambda s=subset: baseline(s, until), args.runs)
         figures.append((name, ours, raw, TARGET, ""))
-    lines = [f"{'figure':<50} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result"]
-    missed = 0
-    for name, value, base, target, note in figures:
-        ratio = value / base if base else float("inf")
-        ok = ratio <= target
-        lines.append(
-            f"{name:<50} {value:>9.1f} {base:>9.1f} {ratio:>6.2f}x {target:>6.1f}x  "
-            f"{'ok' if ok else 'MISS'}" + (f"  ({note})" if note else "")
-        )
-        missed += not ok
+    lines, missed = report.table(figures)
     summary = (
         f"{len(figures) - missed} of {len(figures)} targets met "
         f"(medians of {args.runs} runs, {connection.vendor})"
@@ -275,42 +250,16 @@ def run(args, log):
     print("\n".join(lines))
     print(summary)
     if not args.no_doc:
-        write_doc(lines, summary)
+        report.write_doc("briefing", "briefing drafting", lines, summary)
     return 1 if missed else 0
 
 
-def write_doc(lines, summary):
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    marker = "<!-- latest briefing benchmark -->"
-    end = "<!-- end briefing benchmark -->"
-    block = (
-        f"{marker}\n## Latest run: briefing drafting ({timezone.now():%Y-%m-%d %H:%M} UTC)\n\n"
-        "```\n" + "\n".join(lines) + f"\n{summary}\n```\n{end}\n"
-    )
-    if marker in text and end in text:
-        before, rest = text.split(marker, 1)
-        text = before + block + rest.split(end, 1)[1].lstrip("\n")
-    else:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + block
-    path.write_text(text, encoding="utf-8")
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--hazards", type=int, default=300_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-doc", action="store_true")
-    args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        print("bench_briefing needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+    args = report.arguments(runs=5, hazards=300_000).parse_args()
+    if not report.needs_postgresql("bench_briefing"):
         return 2
-
-    def log(message):
-        print(f"# {message}", flush=True)
-
     call_command("migrate", "--noinput", verbosity=0)
-    return run(args, log)
+    return run(args, report.log)
 
 
 if __name__ == "__main__":

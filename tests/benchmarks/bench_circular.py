@@ -20,8 +20,6 @@ target is missed.
     python tests/benchmarks/bench_circular.py [--runs 3] [--no-doc]
 """
 
-import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -30,15 +28,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "true")
+
+from tests.benchmarks import report  # noqa: E402
+
 # The publication queues nothing here, but keep any message away from a real broker.
-if not os.environ.get("CELERY_BROKER_URL"):
-    os.environ["CELERY_FS_BROKER_DIR"] = tempfile.mkdtemp(prefix="portal-bench-circular-")
-
-import django  # noqa: E402
-
-django.setup()
+report.bootstrap(broker="circular")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -169,17 +163,7 @@ def run(args, log):
             f"{long_ms:.0f} ms vs {short_ms:.0f} ms",
         ),
     ]
-    lines = [f"{'figure':<50} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result"]
-    missed = 0
-    for name, value, baseline, target, note in figures:
-        ratio = value / baseline if baseline else float("inf")
-        ok = ratio <= target
-        rtext = f"{ratio:.2f}" if ok or round(ratio, 2) > target else f"{ratio:.3f}"
-        lines.append(
-            f"{name:<50} {value:>9.1f} {baseline:>9.1f} {rtext:>6}x {target:>6.1f}x  "
-            f"{'ok' if ok else 'MISS'}" + (f"  ({note})" if note else "")
-        )
-        missed += not ok
+    lines, missed = report.table(figures)
     summary = (
         f"{len(figures) - missed} of {len(figures)} targets met "
         f"(medians of {args.runs} renderings, WeasyPrint, {connection.vendor})"
@@ -187,53 +171,25 @@ def run(args, log):
     print("\n".join(lines))
     print(summary)
     if not args.no_doc:
-        write_doc(lines, summary)
+        report.write_doc("circular", "circular PDF", lines, summary)
     return 1 if missed else 0
 
 
-def write_doc(lines, summary):
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    marker = "<!-- latest circular benchmark -->"
-    end = "<!-- end circular benchmark -->"
-    block = (
-        f"{marker}\n## Latest run: circular PDF ({timezone.now():%Y-%m-%d %H:%M} UTC)\n\n```\n"
-        + "\n".join(lines)
-        + f"\n{summary}\n```\n{end}\n"
-    )
-    if marker in text and end in text:
-        before, rest = text.split(marker, 1)
-        after = rest.split(end, 1)[1]
-        text = before + block + after.lstrip("\n")
-    else:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + block
-    path.write_text(text, encoding="utf-8")
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-doc", action="store_true")
-    args = parser.parse_args()
-
-    def log(message):
-        print(f"# {message}", flush=True)
-
+    args = report.arguments(runs=3).parse_args()
+    log = report.log
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-bench-circular-media-")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    log(f"test database {connection.settings_dict['NAME']} created")
     try:
-        from hazards import taxonomy
-        from hazards.models import HazardCategory
+        with report.test_database():
+            from hazards import taxonomy
+            from hazards.models import HazardCategory
 
-        if not HazardCategory.objects.exists():
-            taxonomy.seed(HazardCategory)
-        return run(args, log)
+            if not HazardCategory.objects.exists():
+                taxonomy.seed(HazardCategory)
+            return run(args, log)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
 

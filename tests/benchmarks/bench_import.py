@@ -36,14 +36,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "true")
 
-import django  # noqa: E402
+from tests.benchmarks import report  # noqa: E402
+from tests.benchmarks.report import Verdict  # noqa: E402
 
-django.setup()
+report.bootstrap()
 
-from django.utils import timezone  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from core.imports.preview import build_preview  # noqa: E402
@@ -116,18 +114,14 @@ def peak_of(kind, path):
 
 
 def main():
-    parser = argparse.ArgumentParser()
+    parser = report.arguments(runs=5)
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return 0
-
-    def log(message):
-        print(f"# {message}", flush=True)
+    log = report.log
 
     start = time.monotonic()
     path = ledger_path(args.rows)
@@ -156,58 +150,33 @@ def main():
     bare_peak = peak_of("bare", path)
     assert peak["rows"] == args.rows
 
-    ratio = cpu["preview"] / cpu["bare"]
-    lines = [f"{'figure':<50} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result"]
-    ok_time = ratio <= RATIO_TARGET
-    lines.append(
-        f"{f'preview {args.rows} rows vs bare calamine (CPU ms)':<50} {cpu['preview']:>9.1f} "
-        f"{cpu['bare']:>9.1f} {ratio:>6.2f}x {RATIO_TARGET:>6.1f}x  {'ok' if ok_time else 'MISS'}"
-        f"  (wall {wall['preview']:.0f} vs {wall['bare']:.0f} ms)"
-    )
-    ok_memory = peak["peak_mb"] < MEMORY_TARGET_MB
-    lines.append(
-        f"{'preview peak memory, whole process (MB)':<50} {peak['peak_mb']:>9.1f} "
-        f"{bare_peak['peak_mb']:>9.1f} {'':>7} {f'<{MEMORY_TARGET_MB}':>7}  "
-        f"{'ok' if ok_memory else 'MISS'}  (baseline: a process reading it bare)"
-    )
-    met = ok_time + ok_memory
+    figures = [
+        (
+            f"preview {args.rows} rows vs bare calamine (CPU ms)",
+            cpu["preview"],
+            cpu["bare"],
+            RATIO_TARGET,
+            f"wall {wall['preview']:.0f} vs {wall['bare']:.0f} ms",
+        ),
+        (
+            "preview peak memory, whole process (MB)",
+            peak["peak_mb"],
+            bare_peak["peak_mb"],
+            Verdict(f"<{MEMORY_TARGET_MB}", peak["peak_mb"] < MEMORY_TARGET_MB),
+            "baseline: a process reading it bare",
+        ),
+    ]
+    lines, missed = report.table(figures)
     summary = (
-        f"{met} of 2 targets met on a {args.rows}-row ledger "
+        f"{len(figures) - missed} of {len(figures)} targets met on a {args.rows}-row ledger "
         f"(medians of {args.runs} interleaved runs; peak resident size of a fresh process)"
     )
     print("\n".join(lines))
     print(summary)
     if not args.no_doc:
-        write_doc(lines, summary, args.rows)
-    return 0 if met == 2 else 1
-
-
-START, END = "<!-- latest import benchmark -->", "<!-- /latest import benchmark -->"
-REGISTER = "<!-- latest register benchmark -->"
-
-
-def write_doc(lines, summary, rows):
-    """Replace this benchmark's block in docs/benchmarks.md, kept above the register's block
-    (whose script rewrites everything from its own marker on)."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-    elif REGISTER in text:
-        before, after = text.split(REGISTER, 1)
-        after = REGISTER + after
-    else:
-        before, after = text, ""
-    block = (
-        f"{START}\n## Latest run: import preview ({timezone.now():%Y-%m-%d %H:%M} UTC, "
-        f"{rows} rows, {os.cpu_count()} cores)\n\n```\n"
-        + "\n".join(lines)
-        + f"\n{summary}\n```\n{END}\n"
-    )
-    before = before.rstrip() + "\n\n" if before.strip() else ""
-    after = "\n" + after.lstrip() if after.strip() else ""
-    path.write_text(before + block + after, encoding="utf-8")
+        extra = f"{args.rows} rows, {os.cpu_count()} cores"
+        report.write_doc("import", "import preview", lines, summary, extra)
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -26,15 +26,11 @@ a target is missed.
         [--only draw|finish]
 """
 
-import argparse
 import datetime as dt
 import json
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from decimal import Decimal
@@ -43,24 +39,14 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "true")
+
+from tests.benchmarks import report  # noqa: E402
+from tests.benchmarks.report import median_ms  # noqa: E402
 
 # A broker and queue of the benchmark's own, as in bench_register.py: nothing it queues reaches
 # a worker of another database; both are emptied and removed at the end.
-BROKER_TMP = None
-if not os.environ.get("CELERY_BROKER_URL"):
-    BROKER_TMP = Path(tempfile.mkdtemp(prefix="portal-bench-broker-"))
-    os.environ["CELERY_FS_BROKER_DIR"] = str(BROKER_TMP)
-BENCH_QUEUE = f"bench-inspections-{os.getpid()}"
-
-import django  # noqa: E402
-
-django.setup()
-
-from portal.celery import app  # noqa: E402
-
-app.conf.task_default_queue = BENCH_QUEUE
+BROKER_TMP = report.bootstrap(broker="broker")
+BENCH_QUEUE = report.private_queue("inspections")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
@@ -88,6 +74,7 @@ from inspections.models import (  # noqa: E402
     VisitResult,
 )
 from inspections.services.visits import sealed_digest  # noqa: E402
+from portal.celery import app  # noqa: E402
 
 PREFIX = "JS"
 DRAW_SIZE = 200
@@ -110,16 +97,6 @@ def counted_queries():
     reset_queries()
     with CaptureQueriesContext(connection) as ctx:
         yield ctx
-
-
-def median_ms(fn, runs):
-    fn()  # warm-up: caches, plans, the actor's grants
-    times = []
-    for _run in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def interleaved_medians_ms(fn, baseline, runs):
@@ -787,42 +764,20 @@ def measure_finish(city, staff, checklist, runs, log):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--hazards", type=int, default=2_000_000)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--no-doc", action="store_true")
+    parser = report.arguments(runs=7, hazards=2_000_000)
     parser.add_argument(
         "--only", choices=("draw", "finish"), help="Measure one of the two figures (a quick rerun)."
     )
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        print(
-            "The benchmark needs PostgreSQL: set DATABASE_URL=postgres://… (a database of its "
-            f"own, e.g. …/portal_bench). This run would use {connection.vendor}; nothing done."
-        )
+    if not report.needs_postgresql("bench_inspections"):
         return 2
-
-    def log(message):
-        print(f"# {message}", flush=True)
-
+    log = report.log
     call_command("migrate", "--noinput", verbosity=0)
     log("database migrated")
     try:
         return run(args, log)
     finally:
-        broker_cleanup(log)
-
-
-def broker_cleanup(log):
-    try:
-        with app.connection_for_write() as conn:
-            channel = conn.default_channel
-            dropped = channel.queue_purge(BENCH_QUEUE) or 0
-            channel.queue_delete(BENCH_QUEUE)
-        log(f"removed {dropped} queued messages and the queue {BENCH_QUEUE}")
-    finally:
-        if BROKER_TMP is not None:
-            shutil.rmtree(BROKER_TMP, ignore_errors=True)
+        report.broker_cleanup(BENCH_QUEUE, BROKER_TMP)
 
 
 def run(args, log):
@@ -844,17 +799,7 @@ def run(args, log):
             measure_finish(city, staff_of(city), checklist_80(city), 2 * args.runs + 1, log)
         )
 
-    lines = [f"{'figure':<50} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result"]
-    missed = 0
-    for name, value, baseline, target, note in figures:
-        ratio = value / baseline if baseline else float("inf")
-        ok = ratio <= target
-        rtext = f"{ratio:.2f}" if ok or round(ratio, 2) > target else f"{ratio:.3f}"
-        lines.append(
-            f"{name:<50} {value:>9.1f} {baseline:>9.1f} {rtext:>6}x {target:>6.1f}x  "
-            f"{'ok' if ok else 'MISS'}" + (f"  ({note})" if note else "")
-        )
-        missed += not ok
+    lines, missed = report.table(figures)
     summary = (
         f"{len(figures) - missed} of {len(figures)} targets met on {total} hazards "
         f"(medians of {args.runs} runs; {2 * args.runs + 1} interleaved for finishing)"
@@ -862,35 +807,9 @@ def run(args, log):
     print("\n".join(lines))
     print(summary)
     if not args.no_doc:
-        write_doc(lines, summary, total)
+        extra = f"{total} hazards, PostgreSQL {connection.pg_version // 10000}"
+        report.write_doc("inspections", "inspections", lines, summary, extra)
     return 1 if missed else 0
-
-
-START = "<!-- latest inspections benchmark -->"
-END = "<!-- end of the inspections benchmark -->"
-REGISTER = "<!-- latest register benchmark -->"
-
-
-def write_doc(lines, summary, total):
-    """Replace this benchmark's own block of docs/benchmarks.md, kept above the register's
-    block (bench_register.py rewrites everything from its marker on)."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = (
-        f"{START}\n## Latest run: inspections ({timezone.now():%Y-%m-%d %H:%M} UTC, "
-        f"{total} hazards, PostgreSQL {connection.pg_version // 10000})\n\n```\n"
-        + "\n".join(lines)
-        + f"\n{summary}\n```\n{END}\n"
-    )
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1].lstrip("\n")
-    elif REGISTER in text:
-        before, rest = text.split(REGISTER, 1)
-        text = before.rstrip() + "\n\n" + block + "\n" + REGISTER + rest
-    else:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + block
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

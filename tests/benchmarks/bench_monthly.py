@@ -18,7 +18,6 @@ docs/benchmarks.md (unless --no-doc) and exits non-zero when the target is misse
     python tests/benchmarks/bench_monthly.py [--hazards 21000] [--runs 5] [--no-doc]
 """
 
-import argparse
 import datetime as dt
 import io
 import os
@@ -30,20 +29,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "true")
 # The workbooks are stored in a private folder, removed at the end.
 MEDIA_TMP = Path(tempfile.mkdtemp(prefix="portal-bench-monthly-"))
 os.environ["MEDIA_ROOT"] = str(MEDIA_TMP)
 
-import django  # noqa: E402
+from tests.benchmarks import report  # noqa: E402
 
-django.setup()
+report.bootstrap()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from campaign.models import OrgUnit  # noqa: E402
@@ -166,16 +162,11 @@ def timed(fn):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--hazards", type=int, default=21_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-doc", action="store_true")
+    parser = report.arguments(runs=5, hazards=21_000)
     args = parser.parse_args()
     if args.runs > 10:
         parser.error("at most 10 runs (one month of the year each, after the warm-up)")
-
-    def log(message):
-        print(f"# {message}", flush=True)
+    log = report.log
 
     settings.REPORTING_UPLOADER = "file"  # the POST is not part of preparing
     call_command("migrate", verbosity=0)
@@ -198,18 +189,20 @@ def main():
             cpus[name].append(cpu)
     wall = {k: statistics.median(v) * 1000 for k, v in walls.items()}
     cpu = {k: statistics.median(v) * 1000 for k, v in cpus.items()}
-    ratio = cpu["prepare"] / cpu["bare"]
-    ok = ratio <= RATIO_TARGET
-    name = f"monthly list of one county, {args.hazards} hazards (CPU ms)"
-    lines = [
-        f"{'figure':<56} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result",
-        f"{name:<56} {cpu['prepare']:>9.1f} {cpu['bare']:>9.1f} {ratio:>6.2f}x "
-        f"{RATIO_TARGET:>6.1f}x  {'ok' if ok else 'MISS'}"
-        f"  (wall {wall['prepare']:.0f} vs {wall['bare']:.0f} ms)",
+    figures = [
+        (
+            f"monthly list of one county, {args.hazards} hazards (CPU ms)",
+            cpu["prepare"],
+            cpu["bare"],
+            RATIO_TARGET,
+            f"wall {wall['prepare']:.0f} vs {wall['bare']:.0f} ms",
+        )
     ]
+    lines, missed = report.table(figures, width=56)
     summary = (
-        f"{int(ok)} of 1 targets met: the prepare job's handler (count, format, workbook, file "
-        f"stored, upload row) vs bare openpyxl write-only from the same query "
+        f"{len(figures) - missed} of {len(figures)} targets met: the prepare job's handler "
+        f"(count, format, workbook, file stored, upload row) vs bare openpyxl write-only from "
+        f"the same query "
         f"(medians of {args.runs} interleaved runs)"
     )
     print("\n".join(lines))
@@ -217,36 +210,9 @@ def main():
     MonthlyUpload.objects.filter(county=county).delete()
     JobRun.objects.filter(unit=county, kind=services.PREPARE_JOB).delete()
     if not args.no_doc:
-        write_doc(lines, summary, args.hazards)
-    return 0 if ok else 1
-
-
-START, END = "<!-- latest monthly benchmark -->", "<!-- /latest monthly benchmark -->"
-REGISTER = "<!-- latest register benchmark -->"
-
-
-def write_doc(lines, summary, hazards):
-    """Replace this benchmark's block in docs/benchmarks.md, kept above the register's block
-    (whose script rewrites everything from its own marker on)."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-    elif REGISTER in text:
-        before, after = text.split(REGISTER, 1)
-        after = REGISTER + after
-    else:
-        before, after = text, ""
-    block = (
-        f"{START}\n## Latest run: monthly list ({timezone.now():%Y-%m-%d %H:%M} UTC, "
-        f"{hazards} hazards, {os.cpu_count()} cores)\n\n```\n"
-        + "\n".join(lines)
-        + f"\n{summary}\n```\n{END}\n"
-    )
-    before = before.rstrip() + "\n\n" if before.strip() else ""
-    after = "\n" + after.lstrip() if after.strip() else ""
-    path.write_text(before + block + after, encoding="utf-8")
+        extra = f"{args.hazards} hazards, {os.cpu_count()} cores"
+        report.write_doc("monthly", "monthly list", lines, summary, extra)
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

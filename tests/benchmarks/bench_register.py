@@ -12,12 +12,7 @@ notices) and stops with an AssertionError when it does not.
     python tests/benchmarks/bench_register.py [--hazards 2000000] [--runs 7] [--no-doc]
 """
 
-import argparse
-import os
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,30 +20,19 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "true")
+
+from tests.benchmarks import report  # noqa: E402
+from tests.benchmarks.report import Verdict, median_ms, rerun  # noqa: E402
 
 # The URL names the benchmark requests, in one place.
 REGISTER_URL = "hazards:hazard_list"
 
 # The notices the transitions queue go to a broker of the benchmark's own: without
-# CELERY_BROKER_URL the embedded filesystem broker in a private temporary folder (settings read
-# CELERY_FS_BROKER_DIR when Django starts, before the Celery app is used), and always a private
-# queue, so that no worker picks up a notice about this database's events. Both are emptied
-# and removed at the end.
-BROKER_TMP = None
-if not os.environ.get("CELERY_BROKER_URL"):
-    BROKER_TMP = Path(tempfile.mkdtemp(prefix="portal-bench-broker-"))
-    os.environ["CELERY_FS_BROKER_DIR"] = str(BROKER_TMP)
-BENCH_QUEUE = f"bench-register-{os.getpid()}"
-
-import django  # noqa: E402
-
-django.setup()
-
-from portal.celery import app  # noqa: E402
-
-app.conf.task_default_queue = BENCH_QUEUE
+# CELERY_BROKER_URL the embedded filesystem broker in a private temporary folder, and always a
+# private queue, so that no worker picks up a notice about this database's events. Both are
+# emptied and removed at the end.
+BROKER_TMP = report.bootstrap(broker="broker")
+BENCH_QUEUE = report.private_queue("register")
 
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
@@ -69,6 +53,7 @@ from campaign.roles import Perm, Role  # noqa: E402
 from hazards import services  # noqa: E402
 from hazards.models import Evidence, Hazard, HazardCategory, HazardEvent, HazardTally  # noqa: E402
 from hazards.tasks import hazard_event_notify_task  # noqa: E402
+from portal.celery import app  # noqa: E402
 
 PREFIX = "JS"
 PAGE_ROWS = 50
@@ -79,16 +64,6 @@ PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c63606060f80f0002870180eb47ba920000000049454e44ae426082"
 )
-
-
-def median_ms(fn, runs):
-    fn()  # warm-up: caches, plans, broker connection
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 # --- Data ------------------------------------------------------------------------------------
@@ -157,17 +132,6 @@ def page_queries(client, query=None):
         }
     # Django shows the SQL with its parameters inlined; re-run as such (no parameters).
     return [q["sql"] for q in ctx.captured_queries], shown
-
-
-def rerun(sqls):
-    def run():
-        with connection.cursor() as cursor:
-            for sql in sqls:
-                cursor.execute(sql)
-                if cursor.description:
-                    cursor.fetchall()
-
-    return run
 
 
 # --- Hand-written SQL for the same output ----------------------------------------------------
@@ -340,18 +304,6 @@ def queued():
         return conn.default_channel.queue_declare(BENCH_QUEUE).message_count
 
 
-def broker_cleanup(log):
-    try:
-        with app.connection_for_write() as conn:
-            channel = conn.default_channel
-            dropped = channel.queue_purge(BENCH_QUEUE) or 0
-            channel.queue_delete(BENCH_QUEUE)
-        log(f"removed {dropped} queued notices and the queue {BENCH_QUEUE}")
-    finally:
-        if BROKER_TMP is not None:
-            shutil.rmtree(BROKER_TMP, ignore_errors=True)
-
-
 @contextmanager
 def notices_not_queued():
     """The cheap figure leaves the post-commit notice out (the task is not published)."""
@@ -472,21 +424,10 @@ def tally_matches_register(area):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--hazards", type=int, default=2_000_000)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--no-doc", action="store_true")
-    args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        print(
-            "The benchmark needs PostgreSQL: set DATABASE_URL=postgres://… (a database of its "
-            f"own, e.g. …/portal_bench). This run would use {connection.vendor}; nothing done."
-        )
+    args = report.arguments(runs=7, hazards=2_000_000).parse_args()
+    if not report.needs_postgresql("bench_register"):
         return 2
-
-    def log(message):
-        print(f"# {message}", flush=True)
-
+    log = report.log
     call_command("migrate", "--noinput", verbosity=0)
     log("database migrated")
     settings.ALLOWED_HOSTS = ["*"]
@@ -495,7 +436,7 @@ def main():
     try:
         return run(args, log)
     finally:
-        broker_cleanup(log)
+        report.broker_cleanup(BENCH_QUEUE, BROKER_TMP)
 
 
 def run(args, log):
@@ -567,10 +508,10 @@ def run(args, log):
     figures.append(
         (
             "list page query count city/county/school",
-            counts["city"],
-            counts["county"],
-            None if same else float("inf"),
             "/".join(str(v) for v in counts.values()),
+            None,
+            Verdict("equal", same),
+            "",
         )
     )
 
@@ -663,23 +604,7 @@ def run(args, log):
         )
     )
 
-    lines = [
-        f"{'figure':<50} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result",
-    ]
-    missed = 0
-    for name, value, baseline, target, note in figures:
-        if name.startswith("list page query count"):
-            ok = target is None
-            lines.append(f"{name:<50} {note:>19} {'':>7} {'equal':>7}  {'ok' if ok else 'MISS'}")
-        else:
-            ratio = value / baseline if baseline else float("inf")
-            ok = ratio <= target
-            rtext = f"{ratio:.2f}" if ok or round(ratio, 2) > target else f"{ratio:.3f}"
-            lines.append(
-                f"{name:<50} {value:>9.1f} {baseline:>9.1f} {rtext:>6}x {target:>6.1f}x  "
-                f"{'ok' if ok else 'MISS'}" + (f"  ({note})" if note else "")
-            )
-        missed += not ok
+    lines, missed = report.table(figures)
     summary = (
         f"{len(figures) - missed} of {len(figures)} targets met on {total} hazards "
         f"(medians of {args.runs} runs, {runs} for the transitions)"
@@ -687,22 +612,9 @@ def run(args, log):
     print("\n".join(lines))
     print(summary)
     if not args.no_doc:
-        write_doc(lines, summary, total)
+        extra = f"{total} hazards, PostgreSQL {connection.pg_version // 10000}"
+        report.write_doc("register", "hazard register", lines, summary, extra)
     return 1 if missed else 0
-
-
-def write_doc(lines, summary, total):
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    marker = "<!-- latest register benchmark -->"
-    head = text.split(marker)[0].rstrip() if marker in text else text.rstrip()
-    block = (
-        f"{marker}\n## Latest run: hazard register ({timezone.now():%Y-%m-%d %H:%M} UTC, "
-        f"{total} hazards, PostgreSQL {connection.pg_version // 10000})\n\n```\n"
-        + "\n".join(lines)
-        + f"\n{summary}\n```\n"
-    )
-    path.write_text((head + "\n\n" if head else "") + block, encoding="utf-8")
 
 
 if __name__ == "__main__":

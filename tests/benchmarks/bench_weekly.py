@@ -20,10 +20,8 @@ benchmarks do:
     python tests/benchmarks/bench_weekly.py [--runs 5] [--no-doc]
 """
 
-import argparse
 import io
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -32,14 +30,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "true")
-if not os.environ.get("CELERY_BROKER_URL"):
-    os.environ["CELERY_FS_BROKER_DIR"] = tempfile.mkdtemp(prefix="portal-bench-weekly-")
 
-import django  # noqa: E402
+from tests.benchmarks import report  # noqa: E402
+from tests.benchmarks.report import median_ms, rerun  # noqa: E402
 
-django.setup()
+report.bootstrap(broker="weekly")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -57,16 +52,6 @@ WORKBOOK_TARGET = 1.3
 MEMORY_MB = 200
 FLAT_TARGET = 1.2
 WEEK_LABEL = "2026-W48"
-
-
-def median_ms(fn, runs):
-    fn()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 # --- Data ------------------------------------------------------------------------------------
@@ -195,17 +180,6 @@ def page(client, url, query=None):
         if "django_session" not in q["sql"] and 'FROM "campaign_user"' not in q["sql"]
     ]
     return sqls, rates
-
-
-def rerun(sqls):
-    def run():
-        with connection.cursor() as cursor:
-            for sql in sqls:
-                cursor.execute(sql)
-                if cursor.description:
-                    cursor.fetchall()
-
-    return run
 
 
 # --- The workbook and its baseline -------------------------------------------------------------
@@ -409,16 +383,7 @@ def run(args, log):
         )
     )
 
-    lines = [f"{'figure':<55} {'value':>9} {'baseline':>9} {'ratio':>7} {'target':>7}  result"]
-    missed = 0
-    for name, value, base, target, note in figures:
-        ratio = value / base if base else float("inf")
-        ok = ratio <= target
-        lines.append(
-            f"{name:<55} {value:>9.1f} {base:>9.1f} {ratio:>6.2f}x {target:>6.1f}x  "
-            f"{'ok' if ok else 'MISS'}" + (f"  ({note})" if note else "")
-        )
-        missed += not ok
+    lines, missed = report.table(figures, width=55)
     summary = (
         f"{len(figures) - missed} of {len(figures)} targets met "
         f"(medians of {args.runs} runs, {connection.vendor})"
@@ -426,49 +391,18 @@ def run(args, log):
     print("\n".join(lines))
     print(summary)
     if not args.no_doc:
-        write_doc(lines, summary)
+        report.write_doc("weekly", "weekly oversight", lines, summary)
     return 1 if missed else 0
 
 
-def write_doc(lines, summary):
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    marker = "<!-- latest weekly benchmark -->"
-    end = "<!-- end weekly benchmark -->"
-    block = (
-        f"{marker}\n## Latest run: weekly oversight ({timezone.now():%Y-%m-%d %H:%M} UTC)\n\n```\n"
-        + "\n".join(lines)
-        + f"\n{summary}\n```\n{end}\n"
-    )
-    if marker in text and end in text:
-        before, rest = text.split(marker, 1)
-        text = before + block + rest.split(end, 1)[1].lstrip("\n")
-    else:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + block
-    path.write_text(text, encoding="utf-8")
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-doc", action="store_true")
-    args = parser.parse_args()
-
-    def log(message):
-        print(f"# {message}", flush=True)
-
-    if connection.vendor != "postgresql":
-        print("bench_weekly needs PostgreSQL (DATABASE_URL)", file=sys.stderr)
+    args = report.arguments(runs=5).parse_args()
+    if not report.needs_postgresql("bench_weekly"):
         return 2
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-bench-weekly-media-")
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    log(f"test database {connection.settings_dict['NAME']} created")
-    try:
-        return run(args, log)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with report.test_database():
+        return run(args, report.log)
 
 
 if __name__ == "__main__":
