@@ -15,7 +15,14 @@ benchmarks do:
 - the city summary workbook of a city of 15,600 schools (``compile.workbook``) against bare
   openpyxl write-only writing the same rows, read with one raw query, in the same run;
 - its peak memory (tracemalloc) under 200 MB, and flat: the 15,600-school workbook's peak
-  against the 1,000-school one's (target 1.2×).
+  against the 1,000-school one's (target 1.2×);
+- opening a week for the province (15,600 school rows + 95 county rows, ``opening.week_open``
+  on a week without rows) against a bare bulk INSERT of the same rows: the units read with one
+  raw query, the rows built as tuples, multi-row ``INSERT … VALUES … ON CONFLICT DO NOTHING``
+  of literals in batches of 2,000 in one transaction (target 2×; the week's rows deleted
+  between runs, untimed, and checked equal after every run of both). The same INSERT with
+  ``%s`` parameters is shown beside it: psycopg's client-side binding makes it slower than
+  the opening itself.
 
     python tests/benchmarks/bench_weekly.py [--runs 5] [--no-doc]
 """
@@ -32,12 +39,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks import report  # noqa: E402
-from tests.benchmarks.report import median_ms, rerun  # noqa: E402
+from tests.benchmarks.report import median_ms, median_ms_prepared, rerun  # noqa: E402
 
 report.bootstrap(broker="weekly")
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
@@ -52,6 +59,8 @@ WORKBOOK_TARGET = 1.3
 MEMORY_MB = 200
 FLAT_TARGET = 1.2
 WEEK_LABEL = "2026-W48"
+OPEN_TARGET = 2.0
+OPEN_WEEK_LABEL = "2026-W49"  # a week without rows: opened, deleted, opened again
 
 
 # --- Data ------------------------------------------------------------------------------------
@@ -245,6 +254,112 @@ def bare_workbook(city, week):
     return buffer.getvalue()
 
 
+# --- Opening a week and its baseline -------------------------------------------------------
+
+# The active schools and counties under the active cities of a tree (the path), each with its
+# parent's kind and its city, whose path is the unit's prefix: a county's parent, a school's
+# parent or grandparent.
+BARE_UNITS = (
+    "SELECT u.id, u.kind, u.parent_id, p.kind, c.id FROM campaign_orgunit u "
+    "JOIN campaign_orgunit p ON p.id = u.parent_id "
+    "JOIN campaign_orgunit c ON c.id = CASE WHEN p.kind = 'city' THEN p.id ELSE p.parent_id END "
+    "WHERE u.kind IN ('school', 'county') AND u.is_active AND p.is_active "
+    "AND c.kind = 'city' AND c.is_active AND c.path LIKE %s AND u.path LIKE c.path || '%%' "
+    "ORDER BY u.path"
+)
+# Every NOT NULL column but the id (checked against the table), nullable ones left NULL.
+BARE_COLUMNS = (
+    "unit_id", "level", "week", "review_unit_id", "city_id", "due_at", "status",
+    "found", "started", "closed", "still_open", "overdue", "major_open",
+    "work_done", "problems", "next_week", "is_empty", "version", "updated_at",
+)  # fmt: skip
+BARE_INSERT = (
+    "INSERT INTO reporting_weeklyreport (unit_id, level, week, review_unit_id, city_id, due_at, "
+    "status, found, started, closed, still_open, overdue, major_open, work_done, problems, "
+    "next_week, is_empty, version, updated_at) VALUES "
+)
+BARE_ROW = "(" + ", ".join(["%s"] * len(BARE_COLUMNS)) + ")"
+# What both must leave in the table for the week: every row, a few columns.
+OPENED = (
+    "SELECT unit_id, level, review_unit_id, city_id, due_at, status, "
+    "found + started + closed + still_open + overdue + major_open, work_done || problems || "
+    "next_week, is_empty, version, updated_at IS NOT NULL, first_submitted_at, submitted_by_id, "
+    "locked_at FROM reporting_weeklyreport WHERE week = %s ORDER BY unit_id"
+)
+
+
+def not_null_columns():
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'reporting_weeklyreport' AND is_nullable = 'NO' AND column_name <> 'id'"
+        )
+        return {row[0] for row in c.fetchall()}
+
+
+def sql_literal(value):
+    """A value of the bare rows (numbers, booleans, our own strings, dates) as SQL."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return f"'{value.isoformat()}'"  # a date or an aware datetime
+
+
+def bare_open(root, week, *, parameters=False):
+    """The rows ``opening.week_open`` creates for ``root``'s cities, with one raw query and
+    multi-row INSERTs of 2,000 rows in one transaction; returns the week's count, as it does.
+
+    The values are written into the statement as literals: passed as ``%s`` parameters
+    (``parameters=True``), psycopg's client-side binding splits a 38,000-placeholder statement
+    in Python, which costs more than the whole INSERT (the figure's note shows it)."""
+    from reporting.weekly import opening, periods
+
+    school_due, county_due = periods.school_due(week), periods.county_due(week)
+    with connection.cursor() as c:
+        c.execute(BARE_UNITS, [root.path + "%"])
+        units = c.fetchall()
+    now = timezone.now()
+    rows = []
+    for unit_id, kind, parent_id, parent_kind, city_id in units:
+        if kind == "county":
+            if parent_id == city_id:
+                rows.append((unit_id, "county", week, city_id, city_id, county_due, "draft",
+                             0, 0, 0, 0, 0, 0, "", "", "", False, 0, now))  # fmt: skip
+        elif parent_kind in ("county", "city"):
+            rows.append((unit_id, "school", week, parent_id, city_id, school_due, "draft",
+                         0, 0, 0, 0, 0, 0, "", "", "", False, 0, now))  # fmt: skip
+    with transaction.atomic(), connection.cursor() as c:
+        for start in range(0, len(rows), opening.BATCH):
+            batch = rows[start : start + opening.BATCH]
+            if parameters:
+                c.execute(
+                    BARE_INSERT + ", ".join([BARE_ROW] * len(batch)) + " ON CONFLICT DO NOTHING",
+                    [value for row in batch for value in row],
+                )
+            else:
+                values = ", ".join("(" + ", ".join(map(sql_literal, row)) + ")" for row in batch)
+                c.execute(BARE_INSERT + values + " ON CONFLICT DO NOTHING")
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM reporting_weeklyreport WHERE week = %s", [week])
+        return c.fetchone()[0]
+
+
+def opened(week):
+    with connection.cursor() as c:
+        c.execute(OPENED, [week])
+        return c.fetchall()
+
+
+def unopen(week):
+    """Delete the week's rows and vacuum, so that every run starts from the same table."""
+    with connection.cursor() as c:
+        c.execute("DELETE FROM reporting_weeklyreport WHERE week = %s", [week])
+        c.execute("VACUUM reporting_weeklyreport")
+
+
 CHILD = "--workbook-child"
 
 
@@ -382,6 +497,62 @@ def run(args, log):
             f"heap {heap_big:.1f} vs {heap_small:.1f} MB",
         )
     )
+
+    # Opening a week for the province's tree (its cities only: the other trees are the
+    # workbook's), against the bare INSERT of the same rows, checked equal after every run.
+    from campaign.models import OrgUnit
+    from reporting.weekly import opening
+
+    assert set(BARE_COLUMNS) == not_null_columns(), "the bare INSERT misses a NOT NULL column"
+    assert f"({', '.join(BARE_COLUMNS)})" in BARE_INSERT, "the bare INSERT names other columns"
+    open_week = periods.parse_label(OPEN_WEEK_LABEL)
+
+    def ours_open():
+        # A fresh queryset each run (one iterated keeps its cities), as the beat's run has.
+        province_cities = OrgUnit.objects.filter(
+            kind=OrgUnit.Kind.CITY, is_active=True, path__startswith=roots["JW"].path
+        )
+        return opening.week_open(week=open_week, cities=province_cities)
+
+    unopen(open_week)
+    count = ours_open()
+    reference = opened(open_week)
+    levels = [row[1] for row in reference]
+    assert count == len(reference) > 0, "the opening left another count"
+    unopen(open_week)
+    assert bare_open(roots["JW"], open_week) == count, "the bare INSERT left another count"
+    assert opened(open_week) == reference, "the bare INSERT made other rows"
+    unopen(open_week)
+    assert bare_open(roots["JW"], open_week, parameters=True) == count, "another count"
+    assert opened(open_week) == reference, "the parameterised bare INSERT made other rows"
+
+    def same_rows():
+        assert opened(open_week) == reference, "a run left other rows"
+
+    with_parameters = median_ms_prepared(
+        lambda: bare_open(roots["JW"], open_week, parameters=True),
+        args.runs,
+        lambda: unopen(open_week),
+        same_rows,
+    )
+    log(f"week {OPEN_WEEK_LABEL}: {levels.count('school'):,} school + "
+        f"{levels.count('county')} county rows")  # fmt: skip
+    figures.append(
+        (
+            f"week opening, {levels.count('school'):,} + {levels.count('county')} rows: ms",
+            median_ms_prepared(ours_open, args.runs, lambda: unopen(open_week), same_rows),
+            median_ms_prepared(
+                lambda: bare_open(roots["JW"], open_week),
+                args.runs,
+                lambda: unopen(open_week),
+                same_rows,
+            ),
+            OPEN_TARGET,
+            f"bare INSERT of literals, batches of {opening.BATCH:,}; with %s parameters "
+            f"{with_parameters:.0f} ms",
+        )
+    )
+    unopen(open_week)
 
     lines, missed = report.table(figures, width=55)
     summary = (

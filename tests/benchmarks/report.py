@@ -149,6 +149,24 @@ def rerun(sqls):
     return run
 
 
+def median_ms_prepared(fn, runs, before=None, after=None):
+    """Like ``median_ms``, with ``before()`` called ahead of every call (the warm-up's too)
+    and ``after()`` after it, both outside the timing: to reset the data a call changes, and
+    to check what it did."""
+    times = []
+    for run in range(runs + 1):  # the first is the warm-up
+        if before:
+            before()
+        start = time.perf_counter()
+        fn()
+        elapsed = (time.perf_counter() - start) * 1000
+        if after:
+            after()
+        if run:
+            times.append(elapsed)
+    return statistics.median(times)
+
+
 # --- The table -------------------------------------------------------------------------------
 
 
