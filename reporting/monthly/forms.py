@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.dates import validate_plausible
+from core.forms import PortalForm
 from hazards.models import HazardCategory
 from reporting.monthly.layout import FIELDS
 
@@ -13,7 +14,7 @@ MAX_COLUMNS = 60
 MAX_HEADING = 60
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(PortalForm):
     receipt_number = forms.CharField(
         label=gettext_lazy("Provincial receipt number"), max_length=60, strip=True
     )
@@ -40,7 +41,7 @@ def _split(line, separators):
     return None
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(PortalForm):
     """The format as text a clerk can edit: one column per line, ``heading | field``; one code
     per line, ``category code = provincial code``."""
 

@@ -11,6 +11,12 @@ import datetime as dt
 
 WEEK = dt.date(2026, 11, 23)
 LABEL = "2026-W48"
+# The files' rows use the week before: a file made for a row shows on its report's page (with
+# its id), and the secrecy walk compares every page across two walks that make their own.
+FILES_WEEK = dt.date(2026, 11, 16)
+FILES_LABEL = "2026-W47"
+# The figures' "as of" time the rows' reports carry: a page read twice reads the same.
+AS_OF = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 
 # Anyone signed in has the page (it says what there is to fill, or that there is nothing).
 MINE = "200 200 200 200 200 200 200 200 302"
@@ -27,15 +33,16 @@ def rows():
     def unit(o, scope):
         return o.tree.tz_school if scope == IN else o.tree.rd_school
 
-    def draft(o):
-        """Both schools' W48 reports open and back to an empty draft (idempotent)."""
+    def draft(o, week=WEEK):
+        """Both schools' reports of ``week`` open and back to an empty draft (idempotent)."""
         from reporting.models import WeeklyReport
         from reporting.weekly import opening
 
-        opening.week_open(week=WEEK)
+        opening.week_open(week=week)
         WeeklyReport.objects.filter(
-            unit__in=[o.tree.tz_school, o.tree.rd_school], week=WEEK
+            unit__in=[o.tree.tz_school, o.tree.rd_school], week=week
         ).update(
+            figures_at=AS_OF,
             status=WeeklyReport.Status.DRAFT,
             first_submitted_at=None,
             submitted_at=None,
@@ -53,8 +60,8 @@ def rows():
         from reporting.models import WeeklyReport, WeeklyReportAttachment
         from tests.hazards.conftest import png_upload
 
-        draft(o)
-        row = WeeklyReport.objects.get(unit=unit(o, scope), week=WEEK)
+        draft(o, FILES_WEEK)
+        row = WeeklyReport.objects.get(unit=unit(o, scope), week=FILES_WEEK)
         file = WeeklyReportAttachment(
             report=row,
             name="演练.png",
@@ -65,7 +72,7 @@ def rows():
         )
         file.file.save("matrix.png", png_upload(), save=False)
         file.save()
-        return {"unit_code": unit(o, scope).code, "week_label": LABEL, "pk": file.pk}
+        return {"unit_code": unit(o, scope).code, "week_label": FILES_LABEL, "pk": file.pk}
 
     def texts(o, scope):
         return {"version": "0", "work_done": "本周完成校门口护栏检修，组织消防疏散演练一次。"}
