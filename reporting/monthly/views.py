@@ -4,6 +4,8 @@ Reads go through ``reporting.monthly.selectors`` (out of scope: 404); the servic
 permission (403) and state (a clear message, nothing changed).
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,14 +31,24 @@ PREVIEW_ROWS = 5
 LIVE = (JobRun.State.QUEUED, JobRun.State.RUNNING)
 
 
+def _acting_month():
+    """The month people act on: before this month's list is prepared (the prepare day), the
+    last one, with its confirmations and its overdue counties; from then on, this one."""
+    today = timezone.localdate()
+    month = services.this_month(today)
+    if today.day < settings.REPORTING_MONTHLY_PREPARE_DAY:
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month
+
+
 @login_required
 @require_GET
 def month_index(request):
-    """A county's people go to their county's page; everyone else to this month's view."""
+    """A county's people go to their county's page; everyone else to the month they act on."""
     counties = list(selectors.counties_for_user(request.user)[:2])
     if len(counties) == 1:
         return redirect("reporting:month_status", counties[0].code)
-    return redirect("reporting:month_overview", services.month_label(services.this_month()))
+    return redirect("reporting:month_overview", services.month_label(_acting_month()))
 
 
 def _decorate(uploads, user, county, today):
@@ -165,7 +177,7 @@ def month_overview(request, label):
     month = services.parse_month(label)
     if month is None:
         messages.error(request, _("“%(label)s” is not a month.") % {"label": label[:20]})
-        return redirect("reporting:month_overview", services.month_label(services.this_month()))
+        return redirect("reporting:month_overview", services.month_label(_acting_month()))
     today = timezone.localdate()
     counties = list(selectors.counties_for_user(request.user).select_related("parent"))
     uploads = {

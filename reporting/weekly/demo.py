@@ -181,8 +181,9 @@ def seed_demo_weekly(*, city):
             reviewer = clerks.get(r.review_unit_id) or (
                 city_reviewer if r.review_unit_id == city.pk else county_clerk
             )
-            if week != this_week and not (last_week and rng.random() < 0.3):
-                if last_week and r.unit_id == officer_school:
+            returned = last_week and r.unit_id == officer_school
+            if week != this_week and (returned or not (last_week and rng.random() < 0.3)):
+                if returned:
                     r.status = WeeklyReport.Status.RETURNED
                     r.reviewed_at = round_.returned_at = at + dt.timedelta(hours=20)
                     r.reviewed_by = round_.reviewed_by = reviewer

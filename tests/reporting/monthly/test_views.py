@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -159,3 +160,10 @@ def test_county_staff_may_not_edit_the_format(county_staff, client_for):
 def test_an_unknown_month_is_explained(city_staff, client_for):
     response = client_for(city_staff).get(reverse("reporting:month_overview", args=["2026-99"]))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("day, label", [(3, "2026-11"), (26, "2026-12")])
+def test_the_city_lands_on_the_month_people_act_on(tree, city_staff, client_for, day, label):
+    with time_machine.travel(dt.datetime(2026, 12, day, 10, tzinfo=dt.UTC), tick=False):
+        response = client_for(city_staff).get(reverse("reporting:month_index"))
+    assert response["Location"] == reverse("reporting:month_overview", args=[label])
