@@ -269,7 +269,7 @@ def test_a_reload_with_no_network_at_all_comes_from_the_service_worker(
     expect(pending(page)).to_have_attribute("data-pending", "3")
     screenshot(page, "visit-offline-reloaded")
     assert not posts, [r.url for r in posts]
-    assert not Answer.objects.exists(), list(Answer.objects.values("item__code", "created_at"))
+    assert not Answer.objects.exists(), list(Answer.objects.values("item__code", "answered_at"))
     assert not AnswerPhoto.objects.exists()
 
     # The network comes back (the browser's own "online" event): each is sent once.

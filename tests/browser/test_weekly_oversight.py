@@ -51,7 +51,9 @@ def test_city_reads_the_rates_and_reminds_who_is_missing(page, week_data, city_s
     main.get_by_role("link", name="通州区", exact=True).click()
     expect(main.locator("#school-NT-TZ-0002")).to_be_visible()
     no_sideways_scroll(page)
-    main.locator("#remind-all").click()
+    # Reminding writes a notice per person: give a loaded machine time for the round trip.
+    with page.expect_navigation(timeout=30_000):
+        main.locator("#remind-all").click(no_wait_after=True)
     expect(page.locator(".alert").first).to_be_visible()
     assert Notification.objects.filter(recipient__username="kg-officer").count() == 1
     no_sideways_scroll(page)
