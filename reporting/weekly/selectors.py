@@ -37,5 +37,15 @@ def weekly_report_for_user(user, unit_code, week_label, perm=Perm.VIEW):
     return report
 
 
+def weeks_open_for(report, weeks):
+    """Which of ``weeks`` the report's unit has a report for: a reader of one report may step
+    to the same unit's next and previous (the unit is already in their scope)."""
+    return set(
+        WeeklyReport.objects.filter(unit=report.unit_id, week__in=weeks).values_list(
+            "week", flat=True
+        )
+    )
+
+
 def unit_of_report(report) -> OrgUnit:
     return report.unit

@@ -57,11 +57,8 @@ def _context(request, report, *, texts=None, stored=None, errors=()):
         for s in schools:
             s.link = _url("week_report", s)
         rollup = figures.rollup(report)
-    week_of_unit = set(
-        WeeklyReport.objects.filter(
-            unit=report.unit_id,
-            week__in=[report.week - dt.timedelta(days=7), report.week + dt.timedelta(days=7)],
-        ).values_list("week", flat=True)
+    week_of_unit = selectors.weeks_open_for(
+        report, [report.week - dt.timedelta(days=7), report.week + dt.timedelta(days=7)]
     )
     neighbours = {
         key: _url("week_report", WeeklyReport(unit=report.unit, week=week))
