@@ -582,6 +582,9 @@
     var stop = false;
     function next(list, i) {
       if (stop || i >= list.length) return Promise.resolve();
+      // The phone knows it has no network: nothing is tried (the "online" event flushes).
+      // A "true" may still be wrong, so that case is left to the request itself.
+      if (navigator.onLine === false) return Promise.resolve();
       var entry = list[i];
       if (self.entries.indexOf(entry) < 0) return next(list, i + 1); // confirmed meanwhile
       if (entry.refused) return next(list, i + 1);
