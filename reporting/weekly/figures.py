@@ -7,15 +7,9 @@ from django.utils import timezone
 
 from hazards.selectors import week_figures
 from reporting.models import FIGURES, WeeklyReport
+from reporting.weekly.selectors import school_reports_of
 
 NAMES = tuple(name for name, _label in FIGURES)
-
-
-def school_reports_of(county_report):
-    """The week's school reports the county reviews (its schools')."""
-    return WeeklyReport.objects.filter(
-        level=WeeklyReport.Level.SCHOOL, week=county_report.week, review_unit=county_report.unit_id
-    )
 
 
 def rollup(county_report) -> dict:

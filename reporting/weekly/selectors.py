@@ -47,5 +47,14 @@ def weeks_open_for(report, weeks):
     )
 
 
+def school_reports_of(county_report):
+    """The week's school reports the county report rolls up (those its unit reviews). The
+    county report is already in the reader's scope, and so is each of these: the schools a
+    unit reviews are under it (a county's schools, or the city's direct schools)."""
+    return WeeklyReport.objects.filter(
+        level=WeeklyReport.Level.SCHOOL, week=county_report.week, review_unit=county_report.unit_id
+    )
+
+
 def unit_of_report(report) -> OrgUnit:
     return report.unit

@@ -52,7 +52,7 @@ def _context(request, report, *, texts=None, stored=None, errors=()):
     rollup = None
     if report.level == WeeklyReport.Level.COUNTY:
         schools = list(
-            figures.school_reports_of(report).select_related("unit").order_by("unit__path")
+            selectors.school_reports_of(report).select_related("unit").order_by("unit__path")
         )
         for s in schools:
             s.link = _url("week_report", s)
