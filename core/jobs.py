@@ -96,3 +96,18 @@ def summary_text(run) -> str:
         return str(job.describe(run.result))
     except (KeyError, TypeError, ValueError):  # a result written by an older version
         return ""
+
+
+def publication_progress(run, *, publishing: bool, done: bool) -> dict:
+    """What the card of a document published by a job shows (templates/campaign/jobs/
+    _publication.html): the ``run``; ``live`` while the document is ``publishing`` and the run is
+    still queued or running (the card then reloads itself); ``failed`` when the run failed and
+    the document is not ``done`` (published by another run since)."""
+    from core.models import JobRun  # here: core.models imports this module
+
+    running = run is not None and run.state in (JobRun.State.QUEUED, JobRun.State.RUNNING)
+    return {
+        "run": run,
+        "live": publishing and running,
+        "failed": not done and run is not None and run.state == JobRun.State.FAILED,
+    }

@@ -27,10 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access
 from campaign.roles import Perm
+from core import jobs
 from core.downloads import stored_file_response
 from core.errors import OutOfScope
 from core.forms import PlausibleDateField, PortalForm
-from core.models import JobRun
 from inspections import selectors
 from inspections.charts import failures_by_section_svg, svg_data_url
 from inspections.models import Answer, Circular
@@ -192,14 +192,13 @@ def circular_publish(request, code):
         return redirect("inspections:circular_publish", code=circular.code)
     if circular.state == Circular.State.DRAFT:
         return redirect("inspections:circular_detail", code=circular.code)
-    run = circular.job_run
     context = {
         "circular": circular,
-        "run": run,
-        "live": circular.state == Circular.State.PUBLISHING
-        and run is not None
-        and run.state in (JobRun.State.QUEUED, JobRun.State.RUNNING),
-        "failed": run is not None and run.state == JobRun.State.FAILED,
+        **jobs.publication_progress(
+            circular.job_run,
+            publishing=circular.state == Circular.State.PUBLISHING,
+            done=False,  # a failed run leaves the circular publishing, its number kept
+        ),
         "nav_section": "inspections",
     }
     if request.headers.get("HX-Request"):

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import OrgUnit
+from core import jobs
 from core.downloads import stored_file_response
 from core.forms import PortalForm
-from core.models import JobRun
 from inspections.charts import svg_data_url
 from reporting.briefings import sections as registry
 from reporting.briefings import selectors, services
@@ -214,15 +214,14 @@ def briefing_edit(request, pk):
 
 
 def _progress_context(briefing):
-    run = briefing.job_run
-    running = run is not None and run.state in (JobRun.State.QUEUED, JobRun.State.RUNNING)
     return {
         "briefing": briefing,
-        "run": run,
-        "live": briefing.status in (Briefing.Status.PUBLISHING, Briefing.Status.FAILED) and running,
-        "failed": briefing.status != Briefing.Status.PUBLISHED
-        and run is not None
-        and run.state == JobRun.State.FAILED,
+        **jobs.publication_progress(
+            briefing.job_run,
+            # A failed publication is still "publishing" while it is run again.
+            publishing=briefing.status in (Briefing.Status.PUBLISHING, Briefing.Status.FAILED),
+            done=briefing.status == Briefing.Status.PUBLISHED,
+        ),
         "nav_section": NAV,
     }
 
