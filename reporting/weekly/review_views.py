@@ -5,8 +5,6 @@ services in ``reporting.weekly.review`` have the final word on permission (403) 
 (a clear message, nothing changed).
 """
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,7 +19,7 @@ from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
 from reporting.models import FIGURES, WeeklyReport
-from reporting.weekly import periods, review, selectors
+from reporting.weekly import periods, review, selectors, weekpage
 
 Status = WeeklyReport.Status
 ORDER = Case(
@@ -44,13 +42,9 @@ def _review_units(user):
 @login_required
 @require_GET
 def week_review(request, week_label=None):
-    if week_label is None:
-        week = periods.this_week()
-    else:
-        week = periods.parse_label(week_label)
-        if week is None:
-            messages.error(request, _("“%(label)s” is not a week.") % {"label": week_label})
-            return redirect("reporting:week_review")
+    week, bad = weekpage.week_or_redirect(request, week_label, "reporting:week_review")
+    if bad:
+        return bad
     units = _review_units(request.user)
     inbox = list(
         selectors.weekly_reports_for_user(request.user, Perm.REVIEW_REPORTS)
@@ -74,11 +68,7 @@ def week_review(request, week_label=None):
         request,
         "reporting/weekly/week_review.html",
         {
-            "week": week,
-            "label": periods.label(week),
-            "previous": periods.label(week - dt.timedelta(days=7)),
-            "next": periods.label(week + dt.timedelta(days=7)),
-            "is_this_week": week == periods.this_week(),
+            **weekpage.week_context(week),
             "inbox": inbox,
             "own": own,
             "counts": counts,

@@ -5,8 +5,6 @@ Reads go through scoped selectors (out of scope: 404); the services have the fin
 permission (403) and state (a clear message, nothing changed).
 """
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,36 +19,14 @@ from campaign import access
 from campaign.roles import Perm
 from core.errors import Conflict
 from reporting.models import FIGURES
-from reporting.weekly import periods
+from reporting.weekly import periods, weekpage
 from reporting.weekly.oversight import reminders, status, summaries, supervision
-
-
-def _week_or_redirect(request, week_label, fallback):
-    """(week, None), or (None, a redirect with a message) for a label that is not a week."""
-    if week_label is None:
-        return periods.this_week(), None
-    week = periods.parse_label(week_label)
-    if week is None:
-        messages.error(request, _("“%(label)s” is not a week.") % {"label": week_label[:20]})
-        return None, redirect(fallback)
-    return week, None
-
-
-def _week_context(week):
-    return {
-        "week": week,
-        "label": periods.label(week),
-        "week_end": week + dt.timedelta(days=6),
-        "previous": periods.label(week - dt.timedelta(days=7)),
-        "next": periods.label(week + dt.timedelta(days=7)),
-        "is_this_week": week == periods.this_week(),
-    }
 
 
 @login_required
 @require_GET
 def week_status(request, week_label=None):
-    week, bad = _week_or_redirect(request, week_label, "reporting:week_status")
+    week, bad = weekpage.week_or_redirect(request, week_label, "reporting:week_status")
     if bad:
         return bad
     user = request.user
@@ -64,7 +40,7 @@ def week_status(request, week_label=None):
         request,
         "reporting/weekly/oversight/week_status.html",
         {
-            **_week_context(week),
+            **weekpage.week_context(week),
             "blocks": blocks,
             "chosen": chosen,
             "schools": schools,
@@ -77,7 +53,7 @@ def week_status(request, week_label=None):
 @login_required
 @require_POST
 def week_remind(request, week_label):
-    week, bad = _week_or_redirect(request, week_label, "reporting:week_status")
+    week, bad = weekpage.week_or_redirect(request, week_label, "reporting:week_status")
     if bad:
         return bad
     code = request.POST.get("unit", "").strip()
@@ -128,14 +104,14 @@ def week_remind(request, week_label):
 @login_required
 @require_GET
 def week_empty(request, week_label):
-    week, bad = _week_or_redirect(request, week_label, "reporting:week_status")
+    week, bad = weekpage.week_or_redirect(request, week_label, "reporting:week_status")
     if bad:
         return bad
     rows = supervision.key_supervision(request.user, week)
     return render(
         request,
         "reporting/weekly/oversight/week_empty.html",
-        {**_week_context(week), "rows": rows, "figures": FIGURES},
+        {**weekpage.week_context(week), "rows": rows, "figures": FIGURES},
     )
 
 
