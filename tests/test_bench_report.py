@@ -2,7 +2,9 @@
 
 import datetime as dt
 
-from tests.benchmarks.report import Verdict, table, write_doc
+import time
+
+from tests.benchmarks.report import Verdict, paired_median_ms, table, write_doc
 
 NOW = dt.datetime(2026, 12, 3, 12, 29, tzinfo=dt.UTC)
 
@@ -92,3 +94,18 @@ def test_doc_block_without_end_marker_ends_at_the_next_block(tmp_path):
         "<!-- end register benchmark -->\n\n"
         "<!-- latest circular benchmark -->\ncircular\n<!-- end circular benchmark -->\n"
     )
+
+
+def test_paired_median_calls_each_in_turn_after_a_warm_up():
+    calls = []
+
+    def ours():
+        calls.append("ours")
+        time.sleep(0.004)
+
+    def baseline():
+        calls.append("baseline")
+
+    mine, theirs = paired_median_ms(ours, baseline, 3)
+    assert calls == ["ours", "baseline"] * 4
+    assert mine >= 4 > theirs
