@@ -85,6 +85,7 @@ def seed(city):
             serious_injuries=0,
             minor_injuries=0,
             actor=_reporter(rudong, Role.COUNTY_STAFF),
+            now=_at(9, 10, 0),
         )
         made += 1
     if officer_school is not None:

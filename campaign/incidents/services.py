@@ -276,7 +276,9 @@ def incident_forward(*, incident, actor, now=None):
 
 
 @transaction.atomic
-def incident_follow_up(*, incident, note, deaths, serious_injuries, minor_injuries, actor):
+def incident_follow_up(
+    *, incident, note, deaths, serious_injuries, minor_injuries, actor, now=None
+):
     """A follow-up report: what has happened since, with the casualty counts as now known."""
     incident = _locked(incident)
     if incident.status != Incident.Status.OPEN:
@@ -295,6 +297,7 @@ def incident_follow_up(*, incident, note, deaths, serious_injuries, minor_injuri
         serious_injuries=serious_injuries,
         minor_injuries=minor_injuries,
         written_by=actor,
+        written_at=now or timezone.now(),
     )
     incident.deaths, incident.serious_injuries, incident.minor_injuries = (
         deaths,

@@ -23,6 +23,8 @@ def _duration(minutes):
     if minutes is None:
         return ""
     hours, mins = divmod(minutes, 60)
+    if hours and not mins:
+        return _("%(h)s h") % {"h": hours}
     if hours:
         return _("%(h)s h %(m)s min") % {"h": hours, "m": mins}
     return _("%(m)s min") % {"m": mins}

@@ -89,7 +89,7 @@ def test_the_city_sees_the_time_to_report(
         now=incident.reported_to_county_at + dt.timedelta(minutes=20),
     )
     page = en_client_for(city_staff).get(incident.get_absolute_url()).content.decode()
-    assert "3 h 0 min" in page and "20 min" in page and "3 h 20 min" in page
+    assert "（3 h）" in page and "20 min" in page and "3 h 20 min" in page
     assert page.count(">late<") == 1
 
 
@@ -168,3 +168,14 @@ def test_the_list_query_count_does_not_grow(
         report(tree.tz_school, school_officer)
     with django_assert_num_queries(10):
         client.get(LIST)
+
+
+def test_the_demo_drowning_reads_in_chinese(tree, city_staff, client_for):
+    from campaign.incidents import demo
+
+    demo.seed(tree.city)
+    incident = Incident.objects.get(category="drowning")
+    page = client_for(city_staff).get(incident.get_absolute_url()).content.decode()
+    assert "每一级须在1小时内上报" in page
+    assert "15小时35分钟" in page and "从获知到市局接报：21小时5分钟" in page
+    assert "2019-12-09 10:00" in page  # the follow-up keeps its own date
