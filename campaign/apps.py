@@ -12,6 +12,12 @@ class CampaignConfig(AppConfig):
         from core.schedules import Schedule, declare
 
         register_jobs()
+        from campaign import seeding
+        from campaign.incidents import demo as incidents_demo
+        from campaign.incidents import services as incident_services
+
+        incident_services.register_notices()
+        seeding.register(seeding.SeedExtension(name="incidents", demo=incidents_demo.seed))
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
 
@@ -291,3 +292,148 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Incident reporting (S1, issue 10) -------------------------------------------------------
+# Kept together here; the rules live in campaign/incidents/. No field names a person: a
+# student casualty incident is recorded by counts only (minors' names and identity numbers
+# stay out by design).
+
+
+class Incident(models.Model):
+    """A student casualty incident (学生伤害事故), on or off campus, reported by a school or a
+    county, with when each level received it and whether it was reported in time."""
+
+    class Category(models.TextChoices):
+        TRAFFIC = "traffic", _("traffic accident")
+        DROWNING = "drowning", _("drowning")
+        FIGHT = "fight", _("fight")
+        SELF_HARM = "self_harm", _("self-harm")
+        FALL = "fall", _("fall")
+        FIRE = "fire", _("fire")
+        FOOD = "food", _("food poisoning")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("incident status", "open")
+        CLOSED = "closed", pgettext_lazy("incident status", "closed")
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("reporting unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised from the unit for the scoped list and its filters; null for a city-direct
+    # school (it reports straight to the city).
+    county = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    city = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("when it happened"))
+    learned_at = models.DateTimeField(_("when the unit learned of it"))
+    place = models.CharField(_("place"), max_length=200)
+    on_campus = models.BooleanField(_("on campus"))
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    description = models.TextField(_("what happened"), max_length=4000)
+    deaths = models.PositiveSmallIntegerField(_("deaths"), default=0)
+    serious_injuries = models.PositiveSmallIntegerField(_("serious injuries"), default=0)
+    minor_injuries = models.PositiveSmallIntegerField(_("minor injuries"), default=0)
+    handling = models.TextField(_("handling so far"), max_length=4000)
+    status = models.CharField(
+        _("status"), max_length=6, choices=Status.choices, default=Status.OPEN
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported at"))
+    # When each level received it: a school's report reaches its county when submitted; a
+    # county's own report (and a city-direct school's) reaches the city at once.
+    reported_to_county_at = models.DateTimeField(_("received by the county"), null=True)
+    reported_to_city_at = models.DateTimeField(_("received by the city"), null=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The limits in force when it was reported (settings.INCIDENT_REPORT_LIMITS), and the
+    # deadlines they gave: stored, so that a later change of the setting rewrites no history.
+    limit_minutes = models.PositiveIntegerField()
+    county_due_at = models.DateTimeField(null=True)
+    city_due_at = models.DateTimeField()
+    # Set when a step is taken after its deadline; the assessment counts these.
+    late_to_county = models.BooleanField(_("reported late to the county"), default=False)
+    late_to_city = models.BooleanField(_("reported late to the city"), default=False)
+    closed_at = models.DateTimeField(null=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("student casualty incident")
+        verbose_name_plural = _("student casualty incidents")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["city", "-occurred_at"], name="incident_city_occurred"),
+            models.Index(fields=["county", "-occurred_at"], name="incident_county_occurred"),
+            models.Index(fields=["unit", "-occurred_at"], name="incident_unit_occurred"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="incident_learned_after_occurred",
+                condition=Q(learned_at__gte=models.F("occurred_at")),
+            ),
+            models.CheckConstraint(
+                name="incident_known_category",
+                condition=Q(
+                    category__in=[
+                        "traffic",
+                        "drowning",
+                        "fight",
+                        "self_harm",
+                        "fall",
+                        "fire",
+                        "food",
+                        "other",
+                    ]
+                ),
+            ),
+            models.CheckConstraint(
+                name="incident_closed_has_time",
+                condition=Q(status="open", closed_at__isnull=True)
+                | Q(status="closed", closed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.get_category_display()} · {self.occurred_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("campaign:incident_detail", args=[self.pk])
+
+    @property
+    def is_serious(self):
+        return self.deaths > 0 or self.serious_injuries > 0
+
+    @property
+    def is_late(self):
+        return self.late_to_county or self.late_to_city
+
+
+class IncidentFollowUp(models.Model):
+    """A follow-up report (续报) on an incident, until it is closed; the closing note is the
+    last one."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="follow_ups")
+    note = models.TextField(_("progress"), max_length=4000)
+    deaths = models.PositiveSmallIntegerField(_("deaths"), default=0)
+    serious_injuries = models.PositiveSmallIntegerField(_("serious injuries"), default=0)
+    minor_injuries = models.PositiveSmallIntegerField(_("minor injuries"), default=0)
+    closes = models.BooleanField(default=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("incident follow-up")
+        verbose_name_plural = _("incident follow-ups")
+        ordering = ["written_at", "id"]
+
+    def __str__(self):
+        return f"{self.incident_id} · {self.written_at:%Y-%m-%d %H:%M}"

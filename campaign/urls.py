@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign.views import account, imports, jobs, people, tree, workbench
+from campaign.views import account, imports, incidents, jobs, people, tree, workbench
 
 app_name = "campaign"
 
@@ -28,6 +28,13 @@ urlpatterns = [
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/file/", jobs.job_file, name="job_file"),
     path("jobs/<int:pk>/rerun/", jobs.job_rerun, name="job_rerun"),
+    # Student casualty incidents (S1)
+    path("incidents/", incidents.incident_list, name="incident_list"),
+    path("incidents/new/", incidents.incident_new, name="incident_new"),
+    path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/follow-up/", incidents.incident_follow_up, name="incident_follow_up"),
+    path("incidents/<int:pk>/forward/", incidents.incident_forward, name="incident_forward"),
+    path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]

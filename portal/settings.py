@@ -414,4 +414,11 @@ if REPORTING_UPLOADER == "http" and not REPORTING_UPLOAD_URL:
 REPORTING_UPLOAD_TOKEN = os.environ.get("REPORTING_UPLOAD_TOKEN", "")
 REPORTING_UPLOAD_TIMEOUT_SECONDS = env_int("REPORTING_UPLOAD_TIMEOUT_SECONDS", 30, minimum=1)
 REPORTING_UPLOAD_MAX_ATTEMPTS = env_int("REPORTING_UPLOAD_MAX_ATTEMPTS", 4, minimum=1)
+# Student casualty incidents (S1): minutes from learning of an incident to reporting it to
+# the next level (a school to its county, a county to the city). A death or serious injury
+# must be reported within the hour; other incidents within a day.
+INCIDENT_REPORT_LIMITS = {
+    "serious": env_int("INCIDENT_REPORT_LIMIT_SERIOUS_MINUTES", 60, minimum=1),
+    "other": env_int("INCIDENT_REPORT_LIMIT_OTHER_MINUTES", 24 * 60, minimum=1),
+}
 # Campaign briefings (S13) are issued by INSPECTION_ISSUING_OFFICE too (the leading group's office).
