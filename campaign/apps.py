@@ -12,6 +12,10 @@ class CampaignConfig(AppConfig):
         from core.schedules import Schedule, declare
 
         register_jobs()
+        from campaign.workgroup import setup as workgroup_setup
+
+        # The working groups in seed_demo.
+        workgroup_setup.ready()
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

@@ -890,6 +890,19 @@ def _reporting_rows():
 _reporting_rows()
 
 
+def _campaign_rows():
+    """The campaign's governance parts keep their rows beside their tests too."""
+    from tests.campaign.workgroup import access_rows as workgroup_rows
+
+    for part in (workgroup_rows,):
+        rows = part.rows()
+        assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"
+        MATRIX.update(rows)
+
+
+_campaign_rows()
+
+
 # --- Every URL pattern has a row --------------------------------------------------------------
 
 
