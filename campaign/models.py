@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
 
@@ -344,12 +345,14 @@ class WorkingGroupMember(models.Model):
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="members")
     responsibility = models.CharField(
-        _("responsibility"), max_length=12, choices=Responsibility.choices
+        pgettext_lazy("working group", "responsibility"),
+        max_length=12,
+        choices=Responsibility.choices,
     )
     department = models.CharField(
         _("department"), max_length=20, choices=LiaisonDepartment.choices, blank=True
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     position = models.CharField(_("position"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     user = models.ForeignKey(

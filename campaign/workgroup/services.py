@@ -164,7 +164,11 @@ def working_group_member_update(*, member, actor, **fields):
     unit = member.group.unit
     _require_editor(actor, unit)
     group = _group_for_update(unit, actor)
-    member = WorkingGroupMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = (
+        WorkingGroupMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=member.pk)
+    )
     cleaned = _clean_person(group=group, unit=unit, member=member, **fields)
     before = _snapshot(member)
     for name, value in cleaned.items():
