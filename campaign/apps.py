@@ -18,6 +18,10 @@ class CampaignConfig(AppConfig):
 
         incident_services.register_notices()
         seeding.register(seeding.SeedExtension(name="incidents", demo=incidents_demo.seed))
+        from campaign.workgroup import setup as workgroup_setup
+
+        # The working groups in seed_demo.
+        workgroup_setup.ready()
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

@@ -437,3 +437,108 @@ class IncidentFollowUp(models.Model):
 
     def __str__(self):
         return f"{self.incident_id} · {self.written_at:%Y-%m-%d %H:%M}"
+        return self.title
+
+
+# --- Working group (S4): the campaign's leading group of the city and of each county --------
+
+
+class Responsibility(models.TextChoices):
+    """A person's place in a working group (GLOSSARY 第一责任人, 具体组织实施)."""
+
+    FIRST = "first", _("First responsible person")
+    IMPLEMENTER = "implementer", _("Specific implementer")
+    MEMBER = "member", _("Member")
+    LIAISON = "liaison", _("Liaison contact")
+
+
+class LiaisonDepartment(models.TextChoices):
+    """The departments a county (and the city) coordinates with (政法、公安、应急、消防)."""
+
+    POLITICAL_LEGAL = "political_legal", _("political-legal")
+    POLICE = "police", _("police")
+    EMERGENCY = "emergency", _("emergency")
+    # In its own context: an incident's "fire" (a category) is 火灾, this department 消防.
+    FIRE = "fire", pgettext_lazy("liaison department", "fire")
+
+
+class WorkingGroup(models.Model):
+    """The campaign's working group (专项整治工作领导小组) of one city or county.
+
+    Made on the first change; a unit without one has simply not set its group up. The group is
+    "set up" once it names a first responsible person and a specific implementer
+    (``campaign.workgroup.selectors``).
+    """
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.PROTECT, related_name="working_group")
+    office_name = models.CharField(_("coordinating office"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("campaign leading group")
+        verbose_name_plural = _("campaign leading groups")
+
+    def __str__(self):
+        return f"{self.unit} · {self._meta.verbose_name}"
+
+
+class WorkingGroupMember(models.Model):
+    """A person in a working group: its first responsible person, its implementer, a member, or
+    a liaison contact in another department. Not necessarily a portal user (``user`` is an
+    optional link)."""
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="members")
+    responsibility = models.CharField(
+        pgettext_lazy("working group", "responsibility"),
+        max_length=12,
+        choices=Responsibility.choices,
+    )
+    department = models.CharField(
+        _("department"), max_length=20, choices=LiaisonDepartment.choices, blank=True
+    )
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="working_group_roles",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("working group member")
+        verbose_name_plural = _("working group members")
+        ordering = ["group", "responsibility", "department", "pk"]
+        constraints = [
+            # One first responsible person and one implementer per group.
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(responsibility="first"),
+                name="workgroup_one_first",
+            ),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(responsibility="implementer"),
+                name="workgroup_one_implementer",
+            ),
+            # A liaison contact names its department and a phone; nobody else has a department.
+            models.CheckConstraint(
+                name="workgroup_liaison_department",
+                condition=(Q(responsibility="liaison") & Q(department__gt="") & Q(phone__gt=""))
+                | (~Q(responsibility="liaison") & Q(department="")),
+            ),
+            models.CheckConstraint(
+                name="workgroup_known_responsibility",
+                condition=Q(responsibility__in=Responsibility.values),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign.views import account, imports, incidents, jobs, people, tree, workbench
+from campaign.views import account, imports, incidents, jobs, people, tree, workbench, workgroup
 
 app_name = "campaign"
 
@@ -28,6 +28,25 @@ urlpatterns = [
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/file/", jobs.job_file, name="job_file"),
     path("jobs/<int:pk>/rerun/", jobs.job_rerun, name="job_rerun"),
+    # Working groups (专项整治工作领导小组) of the city and the counties
+    path("working-group/", workgroup.workgroup_overview, name="workgroup_overview"),
+    path("working-group/<str:code>/", workgroup.workgroup_detail, name="workgroup_detail"),
+    path("working-group/<str:code>/edit/", workgroup.workgroup_edit, name="workgroup_edit"),
+    path(
+        "working-group/<str:code>/people/new/",
+        workgroup.workgroup_member_add,
+        name="workgroup_member_add",
+    ),
+    path(
+        "working-group/<str:code>/people/<int:pk>/edit/",
+        workgroup.workgroup_member_edit,
+        name="workgroup_member_edit",
+    ),
+    path(
+        "working-group/<str:code>/people/<int:pk>/remove/",
+        workgroup.workgroup_member_remove,
+        name="workgroup_member_remove",
+    ),
     # Student casualty incidents (S1)
     path("incidents/", incidents.incident_list, name="incident_list"),
     path("incidents/new/", incidents.incident_new, name="incident_new"),

@@ -28,6 +28,12 @@ _SECTIONS = {
     "job_list": "jobs",
     "job_detail": "jobs",
     "statistics_start": "jobs",
+    "workgroup_overview": "workgroup",
+    "workgroup_detail": "workgroup",
+    "workgroup_edit": "workgroup",
+    "workgroup_member_add": "workgroup",
+    "workgroup_member_edit": "workgroup",
+    "workgroup_member_remove": "workgroup",
     "notification_list": "notifications",
 }
 _NAMESPACE_SECTIONS = {"hazards": "hazards", "inspections": "inspections", "reporting": "reporting"}
