@@ -1,7 +1,6 @@
 """The benchmarks' shared table and doc block (no database)."""
 
 import datetime as dt
-
 import time
 
 from tests.benchmarks.report import Verdict, paired_median_ms, table, write_doc

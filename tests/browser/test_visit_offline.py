@@ -233,8 +233,12 @@ def test_a_reload_with_no_network_at_all_comes_from_the_service_worker(
     posts = []  # the posts that reached the server
     tried = []  # every post the page started: none while the phone knows it is offline
     sent = re.compile(r"/(answer|photo)/$")
-    page.on("requestfinished", lambda r: r.method == "POST" and sent.search(r.url) and posts.append(r))
-    page.on("request", lambda r: r.method == "POST" and sent.search(r.url) and tried.append(r))
+
+    def keeping(kept):
+        return lambda r: r.method == "POST" and sent.search(r.url) and kept.append(r)
+
+    page.on("requestfinished", keeping(posts))
+    page.on("request", keeping(tried))
 
     context.set_offline(True)
     page.wait_for_function("() => !navigator.onLine")
