@@ -127,13 +127,27 @@
     };
   }
 
+  function settled() {
+    const running = document.getAnimations ? document.getAnimations().map((a) => a.finished.catch(() => {})) : [];
+    const frames = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const limit = new Promise((resolve) => setTimeout(resolve, 1000));
+    return Promise.race([Promise.all(running.concat([frames])), limit]);
+  }
+
   async function audit() {
     const page = { url: location.pathname + location.search, lang: document.documentElement.lang, width: window.innerWidth };
     let payload;
     try {
       const result = await window.axe.run(document, AXE_OPTIONS);
       const reviewed = result.incomplete.filter((v) => REVIEWED_AS_FAULTS.has(v.id));
-      const found = result.violations.concat(reviewed, idrefs(), fieldEdges());
+      let edges = fieldEdges();
+      if (edges.length) {
+        // Measured again once the page's transitions have run (Bootstrap eases a field's
+        // border colour in): on a busy machine the first look can catch one half-way.
+        await settled();
+        edges = fieldEdges();
+      }
+      const found = result.violations.concat(reviewed, idrefs(), edges);
       payload = Object.assign({ kind: "result", violations: found.filter((v) => FAILING.has(v.impact)).map(trim) }, page);
     } catch (error) {
       payload = Object.assign({ kind: "result", error: String((error && error.stack) || error) }, page);
