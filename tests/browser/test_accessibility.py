@@ -198,7 +198,9 @@ def test_the_school_officers_pages(page, language, register, screenshot):
     page.locator("#hazard-new-form [type=submit]").click()
     # The register's page has no summary (yet): the first field in error takes the focus.
     page.wait_for_function(
-        "() => document.activeElement.matches('[data-error-summary], main [aria-invalid=true]')"
+        # (activeElement is null for a moment while the refused page replaces the old one)
+        "() => !!document.activeElement"
+        " && document.activeElement.matches('[data-error-summary], main [aria-invalid=true]')"
     )
     screenshot(page, f"a11y-hazard-new-refused-{language}")
     page.problems.assert_none(page)
