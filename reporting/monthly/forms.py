@@ -47,7 +47,9 @@ class TemplateForm(PortalForm):
 
     columns = forms.CharField(
         label=gettext_lazy("Columns"),
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
+        widget=forms.Textarea(
+            attrs={"rows": 18, "spellcheck": "false", "class": "form-control font-monospace"}
+        ),
         help_text=gettext_lazy(
             "One column per line, in order: the heading, a vertical bar, then the field "
             "(see the list of fields), e.g. “隐患编号 | code”."
@@ -56,17 +58,23 @@ class TemplateForm(PortalForm):
     category_codes = forms.CharField(
         label=gettext_lazy("Category codes"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        widget=forms.Textarea(
+            attrs={"rows": 8, "spellcheck": "false", "class": "form-control font-monospace"}
+        ),
         help_text=gettext_lazy(
             "One per line: the portal's category code, an equals sign, the provincial code, "
             "e.g. “fire = XF01”. An item without its own code takes its area's."
         ),
     )
     level_general = forms.CharField(
-        label=gettext_lazy("Provincial code of a general hazard"), max_length=20
+        label=gettext_lazy("Provincial code of a general hazard"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     level_major = forms.CharField(
-        label=gettext_lazy("Provincial code of a major hazard"), max_length=20
+        label=gettext_lazy("Provincial code of a major hazard"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
     def clean_columns(self):
