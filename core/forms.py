@@ -40,5 +40,18 @@ def guard_fields(fields):
                 field.validators.append(dates.validate_plausible)
 
 
+def bootstrap_fields(fields):
+    """Give each field Bootstrap's class for its widget, unless the form set one: radio
+    buttons ``form-check-input``, a select ``form-select``, anything else ``form-control``."""
+    for field in fields:
+        if isinstance(field.widget, forms.RadioSelect):
+            css = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
 class PortalForm(PortalFormMixin, forms.Form):
     pass

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Incident
 from core import dates
-from core.forms import PortalForm
+from core.forms import PortalForm, bootstrap_fields
 
 COUNT_MAX = 1000
 NO_NAMES = _(
@@ -18,15 +18,6 @@ NO_NAMES = _(
     "describe them by school year and sex, e.g. 'a Year 5 boy'."
 )
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-
-
-def _bootstrap(fields):
-    for field in fields:
-        if isinstance(field.widget, forms.RadioSelect):
-            field.widget.attrs.setdefault("class", "form-check-input")
-            continue
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
 
 
 def _label(name):
@@ -90,7 +81,7 @@ class IncidentForm(PortalForm):
         self.fields["unit"].choices = [(u.code, u.name) for u in units]
         if len(units) == 1:
             self.fields["unit"].initial = units[0].code
-        _bootstrap(self.fields.values())
+        bootstrap_fields(self.fields.values())
 
     def clean_unit(self):
         return self.units[self.cleaned_data["unit"]]
@@ -120,7 +111,7 @@ class FollowUpForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self.fields.values())
+        bootstrap_fields(self.fields.values())
 
 
 class CloseForm(PortalForm):
@@ -133,7 +124,7 @@ class CloseForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self.fields.values())
+        bootstrap_fields(self.fields.values())
 
 
 class IncidentFilterForm(PortalForm):
@@ -158,7 +149,7 @@ class IncidentFilterForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.counties = {c.code: c for c in counties}
         self.fields["county"].choices = [("", _("all")), *((c.code, c.name) for c in counties)]
-        _bootstrap(self.fields.values())
+        bootstrap_fields(self.fields.values())
 
     def filters(self):
         """Keyword arguments for selectors.incident_list (empty when the form is invalid)."""

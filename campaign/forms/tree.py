@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import OrgUnit
-from core.forms import PortalForm
+from core.forms import PortalForm, bootstrap_fields
 
 Kind = OrgUnit.Kind
 
@@ -16,12 +16,6 @@ MAX_PEOPLE = 200_000
 
 def _label(field):
     return OrgUnit._meta.get_field(field).verbose_name
-
-
-def _bootstrap(fields):
-    for field in fields:
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
 
 
 class SchoolForm(PortalForm):
@@ -56,7 +50,7 @@ class SchoolForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self.fields.values())
+        bootstrap_fields(self.fields.values())
 
     @classmethod
     def initial_for(cls, school):
@@ -90,7 +84,7 @@ class SchoolFilter(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
-        _bootstrap(form.fields.values())
+        bootstrap_fields(form.fields.values())
         return form
 
     def filter_name(self, queryset, name, value):

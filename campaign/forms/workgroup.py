@@ -4,17 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import LiaisonDepartment, Responsibility, WorkingGroup, WorkingGroupMember
-from core.forms import PortalForm
+from core.forms import PortalForm, bootstrap_fields
 
 
 def _label(model, name):
     return model._meta.get_field(name).verbose_name
-
-
-def _bootstrap(fields):
-    for field in fields:
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
 
 
 class WorkingGroupForm(PortalForm):
@@ -30,7 +24,7 @@ class WorkingGroupForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self.fields.values())
+        bootstrap_fields(self.fields.values())
 
 
 class MemberForm(PortalForm):
@@ -62,7 +56,7 @@ class MemberForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self.fields.values())
+        bootstrap_fields(self.fields.values())
 
     @classmethod
     def initial_for(cls, member):

@@ -116,25 +116,28 @@ def _notify_serious(incident):
     _email(recipients, NOTICE_SERIOUS, params, link)
 
 
-def _notify_at_city(incident):
+def _notify_level(incident, *, role, unit, kind, step):
+    """Tell the holders of ``role`` at ``unit`` that the incident reached their level (once:
+    the dedupe key names the incident and the ``step``)."""
     notify(
-        recipients=_holders(Role.SAFETY_OFFICE, incident.city),
-        kind=NOTICE_AT_CITY,
+        recipients=_holders(role, unit),
+        kind=kind,
         params=_params(incident),
         link=incident.get_absolute_url(),
         unit=incident.unit,
-        dedupe_key=f"incident:{incident.pk}:city",
+        dedupe_key=f"incident:{incident.pk}:{step}",
+    )
+
+
+def _notify_at_city(incident):
+    _notify_level(
+        incident, role=Role.SAFETY_OFFICE, unit=incident.city, kind=NOTICE_AT_CITY, step="city"
     )
 
 
 def _notify_county(incident):
-    notify(
-        recipients=_holders(Role.COUNTY_STAFF, incident.county),
-        kind=NOTICE_REPORTED,
-        params=_params(incident),
-        link=incident.get_absolute_url(),
-        unit=incident.unit,
-        dedupe_key=f"incident:{incident.pk}:county",
+    _notify_level(
+        incident, role=Role.COUNTY_STAFF, unit=incident.county, kind=NOTICE_REPORTED, step="county"
     )
 
 
