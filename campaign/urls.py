@@ -1,6 +1,16 @@
 from django.urls import path
 
-from campaign.views import account, imports, incidents, jobs, people, tree, workbench, workgroup
+from campaign.views import (
+    account,
+    accountability,
+    imports,
+    incidents,
+    jobs,
+    people,
+    tree,
+    workbench,
+    workgroup,
+)
 
 app_name = "campaign"
 
@@ -54,6 +64,14 @@ urlpatterns = [
     path("incidents/<int:pk>/follow-up/", incidents.incident_follow_up, name="incident_follow_up"),
     path("incidents/<int:pk>/forward/", incidents.incident_forward, name="incident_forward"),
     path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
+    # The accountability record (问责 / 记录在案)
+    path("accountability/", accountability.entry_list, name="accountability_list"),
+    path("accountability/<int:pk>/", accountability.entry_detail, name="accountability_detail"),
+    path(
+        "accountability/<int:pk>/explain/",
+        accountability.entry_explain,
+        name="accountability_explain",
+    ),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]
