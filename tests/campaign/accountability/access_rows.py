@@ -42,6 +42,6 @@ def rows():
         "campaign:accountability_list": Row(LIST),
         "campaign:accountability_detail": Row(READ, kwargs=seen),
         "campaign:accountability_explain": Row(
-            EXPLAIN, kwargs=seen, method="POST", data={"explanation": "学校当晚未及时上报，已整改。"}
+            EXPLAIN, kwargs=seen, method="POST", data={"explanation": "当晚未及时上报，已整改。"}
         ),
     }

@@ -62,9 +62,9 @@ def test_only_the_units_own_people_explain(tree, school_officer, county_staff, c
             services.entry_explain(entry=entry, explanation="代为说明", actor=outsider)
     with pytest.raises(ValidationError):
         services.entry_explain(entry=entry, explanation="   ", actor=school_officer)
-    services.entry_explain(entry=entry, explanation="当晚值班人员未及时上报。", actor=school_officer)
+    services.entry_explain(entry=entry, explanation="值班人员未及时上报。", actor=school_officer)
     entry.refresh_from_db()
-    assert entry.explanation == "当晚值班人员未及时上报。"
+    assert entry.explanation == "值班人员未及时上报。"
     assert entry.explained_by == school_officer
     # An explanation never takes the entry off the record.
     assert AccountabilityEntry.objects.filter(pk=entry.pk).exists()
@@ -74,9 +74,9 @@ def test_a_late_incident_is_on_record_of_each_unit_that_was_late(
     tree, school_officer, county_staff
 ):
     incident = report(tree.tz_school, school_officer, deaths=1, after=3 * H)
-    assert list(
-        AccountabilityEntry.objects.values_list("unit__code", "kind", "source_id")
-    ) == [("NT-TZ-0001", LATE, incident.pk)]
+    assert list(AccountabilityEntry.objects.values_list("unit__code", "kind", "source_id")) == [
+        ("NT-TZ-0001", LATE, incident.pk)
+    ]
     incident_services.incident_forward(incident=incident, actor=county_staff, now=LEARNED + 5 * H)
     assert set(AccountabilityEntry.objects.values_list("unit__code", flat=True)) == {
         "NT-TZ-0001",
