@@ -5,8 +5,10 @@ the city see it too, a sibling never does. Out of scope is 404, like an entry th
 exist.
 """
 
-from django.db.models import Count
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from campaign.access import scope_q
 from campaign.models import AccountabilityEntry
@@ -45,3 +47,28 @@ def entry_list(user, *, unit=None, kind=None, year=None):
 def counts_by_kind(qs):
     """{kind: count} of the filtered entries, for the list's summary line (one query)."""
     return dict(qs.order_by().values_list("kind").annotate(n=Count("id")))
+
+
+def with_sources(entries):
+    """Read the entries' sources (one query per kind of source, however many entries) and set
+    ``source_text`` and ``source_url`` ("" when the source has no page) on each entry.
+
+    A source model may name itself for the record (``accountability_title``: the entry's unit
+    is shown beside it anyway) and the relations that name needs (``accountability_related``,
+    read with the source in the same query)."""
+    entries = list(entries)
+    querysets = []
+    for content_type in {e.source_type for e in entries}:
+        model = content_type.model_class()
+        related = getattr(model, "accountability_related", ())
+        querysets.append(model._base_manager.select_related(*related))
+    if querysets:
+        prefetch_related_objects(entries, GenericPrefetch("source", querysets))
+    for entry in entries:
+        source = entry.source
+        if source is None:
+            entry.source_text, entry.source_url = _("(removed)"), ""
+            continue
+        entry.source_text = str(getattr(source, "accountability_title", source))
+        entry.source_url = source.get_absolute_url() if hasattr(source, "get_absolute_url") else ""
+    return entries

@@ -4,10 +4,8 @@ campaign.accountability.selectors, writes through its services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,30 +20,6 @@ PAGE_SIZE = 50
 FIRST_YEAR = 2019
 
 
-def _source_link(entry):
-    """(text, url) of the entry's source; the url is "" when the source has no page.
-
-    A source model may name itself for this list (``accountability_title``: the entry's unit
-    is already shown beside it) and the relations that name needs
-    (``accountability_related``, read with the source in the same query)."""
-    source = entry.source
-    if source is None:
-        return _("(removed)"), ""
-    url = source.get_absolute_url() if hasattr(source, "get_absolute_url") else ""
-    return str(getattr(source, "accountability_title", source)), url
-
-
-def _prefetch_sources(entries):
-    """One query per kind of source for all ``entries``, with the relations it names."""
-    querysets = []
-    for content_type in {e.source_type for e in entries}:
-        model = content_type.model_class()
-        related = getattr(model, "accountability_related", ())
-        querysets.append(model._base_manager.select_related(*related))
-    if querysets:
-        prefetch_related_objects(entries, GenericPrefetch("source", querysets))
-
-
 @login_required
 def entry_list(request):
     counties = list(
@@ -55,10 +29,7 @@ def entry_list(request):
     form = EntryFilterForm(request.GET or None, counties=counties, years=years)
     entries = selectors.entry_list(request.user, **form.filters())
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    # One query per kind of source for the whole page, however many entries.
-    _prefetch_sources(list(page.object_list))
-    for entry in page:
-        entry.source_text, entry.source_url = _source_link(entry)
+    selectors.with_sources(page.object_list)
     counts = selectors.counts_by_kind(entries)
     return render(
         request,
@@ -76,7 +47,7 @@ def entry_list(request):
 @login_required
 def entry_detail(request, pk):
     entry = selectors.entry_for_user(request.user, pk)
-    entry.source_text, entry.source_url = _source_link(entry)
+    selectors.with_sources([entry])
     may_explain = policy.may_explain(request.user, entry)
     form = ExplainForm(initial={"explanation": entry.explanation}) if may_explain else None
     return render(
@@ -104,7 +75,7 @@ def entry_explain(request, pk):
         else:
             messages.success(request, _("The explanation has been saved."))
             return redirect(entry)
-    entry.source_text, entry.source_url = _source_link(entry)
+    selectors.with_sources([entry])
     return render(
         request,
         "campaign/accountability/detail.html",

@@ -8,7 +8,7 @@ def ready():
     from campaign.seeding import SeedExtension
     from campaign.seeding import register as add_to_seeding
     from core import jobs
-    from reporting.briefings import content, demo, sections, services, supervision
+    from reporting.briefings import content, demo, governance, sections, services, supervision
 
     # seed_demo's published issues (after the weekly reports and monthly uploads they cite).
     add_to_seeding(SeedExtension(name="briefings", demo=demo.demo))
@@ -50,6 +50,20 @@ def ready():
         content.circulars,
         "reporting/briefings/section_circulars.html",
         order=30,
+    )
+    sections.register(
+        "incidents",
+        _("Student casualty incidents"),
+        governance.incidents,
+        "reporting/briefings/section_incidents.html",
+        order=50,
+    )
+    sections.register(
+        "absent_without_leave",
+        _("Absent without leave"),
+        governance.absent_without_leave,
+        "reporting/briefings/section_absent.html",
+        order=55,
     )
     sections.register(
         "key_supervision",
