@@ -303,19 +303,22 @@ class Meeting(models.Model):
 # stay out by design).
 
 
+class IncidentCategory(models.TextChoices):
+    TRAFFIC = "traffic", _("traffic accident")
+    DROWNING = "drowning", _("drowning")
+    FIGHT = "fight", _("fight")
+    SELF_HARM = "self_harm", _("self-harm")
+    FALL = "fall", _("fall")
+    FIRE = "fire", _("fire")
+    FOOD = "food", _("food poisoning")
+    OTHER = "other", _("other")
+
+
 class Incident(models.Model):
     """A student casualty incident (学生伤害事故), on or off campus, reported by a school or a
     county, with when each level received it and whether it was reported in time."""
 
-    class Category(models.TextChoices):
-        TRAFFIC = "traffic", _("traffic accident")
-        DROWNING = "drowning", _("drowning")
-        FIGHT = "fight", _("fight")
-        SELF_HARM = "self_harm", _("self-harm")
-        FALL = "fall", _("fall")
-        FIRE = "fire", _("fire")
-        FOOD = "food", _("food poisoning")
-        OTHER = "other", _("other")
+    Category = IncidentCategory
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("incident status", "open")
@@ -383,18 +386,7 @@ class Incident(models.Model):
             ),
             models.CheckConstraint(
                 name="incident_known_category",
-                condition=Q(
-                    category__in=[
-                        "traffic",
-                        "drowning",
-                        "fight",
-                        "self_harm",
-                        "fall",
-                        "fire",
-                        "food",
-                        "other",
-                    ]
-                ),
+                condition=Q(category__in=IncidentCategory.values),
             ),
             models.CheckConstraint(
                 name="incident_closed_has_time",
