@@ -1,6 +1,16 @@
 from django.urls import path
 
-from campaign.views import account, imports, incidents, jobs, people, tree, workbench, workgroup
+from campaign.views import (
+    account,
+    imports,
+    incidents,
+    jobs,
+    keyperiods,
+    people,
+    tree,
+    workbench,
+    workgroup,
+)
 
 app_name = "campaign"
 
@@ -54,6 +64,14 @@ urlpatterns = [
     path("incidents/<int:pk>/follow-up/", incidents.incident_follow_up, name="incident_follow_up"),
     path("incidents/<int:pk>/forward/", incidents.incident_forward, name="incident_forward"),
     path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
+    # Key periods (S8): heightened-duty periods and their daily safety reports
+    path("key-periods/", keyperiods.key_period_list, name="key_period_list"),
+    path("key-periods/new/", keyperiods.key_period_new, name="key_period_new"),
+    path("key-periods/<int:pk>/", keyperiods.key_period_detail, name="key_period_detail"),
+    path("key-periods/<int:pk>/edit/", keyperiods.key_period_edit, name="key_period_edit"),
+    path("key-periods/<int:pk>/report/", keyperiods.key_period_report, name="key_period_report"),
+    path("key-periods/<int:pk>/remind/", keyperiods.key_period_remind, name="key_period_remind"),
+    path("daily-reports/", keyperiods.daily_report_mine, name="daily_report_mine"),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]
