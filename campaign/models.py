@@ -626,7 +626,7 @@ class DailyReport(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="daily_reports")
     day = models.DateField(_("day"))
     nothing_to_report = models.BooleanField(_("nothing to report"), default=False)
-    text = models.TextField(_("what happened"), max_length=2000, blank=True)
+    text = models.TextField(_("what happened today"), max_length=2000, blank=True)
     incident = models.ForeignKey(
         Incident,
         verbose_name=_("incident"),

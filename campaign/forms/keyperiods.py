@@ -37,7 +37,7 @@ class KeyPeriodForm(PortalForm):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One duty a line, e.g. 24-hour duty roster; daily zero-report by 16:00."),
+        help_text=_("One duty a line, e.g. 24-hour duty roster; daily zero-report by 17:00."),
     )
 
     def __init__(self, *args, units=None, **kwargs):
