@@ -17,6 +17,9 @@ class CampaignConfig(AppConfig):
         from campaign.incidents import services as incident_services
 
         incident_services.register_notices()
+        from campaign.accountability import workbench as accountability_workbench
+
+        accountability_workbench.register()
         seeding.register(seeding.SeedExtension(name="incidents", demo=incidents_demo.seed))
         from campaign.workgroup import setup as workgroup_setup
 
