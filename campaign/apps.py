@@ -25,6 +25,10 @@ class CampaignConfig(AppConfig):
 
         # The working groups in seed_demo.
         workgroup_setup.ready()
+        from campaign.keyperiods import setup as keyperiods_setup
+
+        # Key periods: notices, calendar source, workbench section, reminder job, demo.
+        keyperiods_setup.ready()
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

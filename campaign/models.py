@@ -602,3 +602,126 @@ class AccountabilityEntry(models.Model):
 
     def get_absolute_url(self):
         return reverse("campaign:accountability_detail", args=[self.pk])
+
+
+# --- Key periods (S8, issue 10): heightened-duty periods and their daily safety reports ------
+
+
+class KeyPeriod(models.Model):
+    """A period of heightened duty (元旦、春节、两会、开学…) declared by the city for all its
+    units, or by a county for its own subtree. While it lasts every county and school in the
+    declaring unit's subtree files a daily safety report (平安日报 / 零报告)."""
+
+    class Kind(models.TextChoices):
+        NEW_YEAR = "new_year", _("New Year")
+        SPRING_FESTIVAL = "spring_festival", _("Spring Festival")
+        NATIONAL_SESSIONS = "sessions_national", _("National Two Sessions")
+        PROVINCIAL_SESSIONS = "sessions_provincial", _("Provincial Two Sessions")
+        CITY_SESSIONS = "sessions_city", _("City Two Sessions")
+        TERM_OPENING = "term_opening", _("Opening of the school term")
+        OTHER = "other", _("Other key period")
+
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("declared by"),
+        on_delete=models.PROTECT,
+        related_name="key_periods",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    focus = models.TextField(_("focus areas"), max_length=2000, blank=True)
+    duties = models.TextField(_("duties"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("key period")
+        verbose_name_plural = _("key periods")
+        ordering = ["-starts_on", "id"]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="keyperiod_dates")]
+        constraints = [
+            models.CheckConstraint(
+                name="keyperiod_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on"))
+            ),
+            models.CheckConstraint(
+                name="keyperiod_known_kind",
+                condition=Q(
+                    kind__in=[
+                        "new_year",
+                        "spring_festival",
+                        "sessions_national",
+                        "sessions_provincial",
+                        "sessions_city",
+                        "term_opening",
+                        "other",
+                    ]
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{self.starts_on:%Y-%m-%d}—{self.ends_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self):
+        return reverse("campaign:key_period_detail", args=[self.pk])
+
+    @property
+    def days(self):
+        return (self.ends_on - self.starts_on).days + 1
+
+    def covers(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+
+class DailyReport(models.Model):
+    """A unit's daily safety report of one day of a key period: "nothing to report" (零报告)
+    or a short text of what happened, optionally linked to an incident. One per unit and day,
+    whichever key period it was filed under (two overlapping periods ask for one report)."""
+
+    period = models.ForeignKey(KeyPeriod, on_delete=models.CASCADE, related_name="daily_reports")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="daily_reports")
+    day = models.DateField(_("day"))
+    nothing_to_report = models.BooleanField(_("nothing to report"), default=False)
+    text = models.TextField(_("what happened today"), max_length=2000, blank=True)
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="daily_reports",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("daily safety report")
+        verbose_name_plural = _("daily safety reports")
+        ordering = ["-day", "unit__path"]
+        indexes = [models.Index(fields=["day", "unit"], name="dailyreport_day_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="dailyreport_one_per_unit_day"),
+            # "Nothing to report" is an answer; otherwise say what happened.
+            models.CheckConstraint(
+                name="dailyreport_zero_or_text",
+                condition=Q(nothing_to_report=True, text="")
+                | Q(nothing_to_report=False, text__gt=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.day:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("campaign:daily_report_mine") + f"?unit={self.unit.code}"
+
+    @property
+    def filed_late(self):
+        return timezone.localtime(self.filed_at).date() > self.day

@@ -6,6 +6,7 @@ from campaign.views import (
     imports,
     incidents,
     jobs,
+    keyperiods,
     people,
     tree,
     workbench,
@@ -72,6 +73,14 @@ urlpatterns = [
         accountability.entry_explain,
         name="accountability_explain",
     ),
+    # Key periods (S8): heightened-duty periods and their daily safety reports
+    path("key-periods/", keyperiods.key_period_list, name="key_period_list"),
+    path("key-periods/new/", keyperiods.key_period_new, name="key_period_new"),
+    path("key-periods/<int:pk>/", keyperiods.key_period_detail, name="key_period_detail"),
+    path("key-periods/<int:pk>/edit/", keyperiods.key_period_edit, name="key_period_edit"),
+    path("key-periods/<int:pk>/report/", keyperiods.key_period_report, name="key_period_report"),
+    path("key-periods/<int:pk>/remind/", keyperiods.key_period_remind, name="key_period_remind"),
+    path("daily-reports/", keyperiods.daily_report_mine, name="daily_report_mine"),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]

@@ -894,9 +894,10 @@ def _campaign_rows():
     """Campaign governance parts keep their rows beside their tests too."""
     from tests.campaign.accountability import access_rows as accountability_rows
     from tests.campaign.incidents import access_rows as incident_rows
+    from tests.campaign.keyperiods import access_rows as keyperiod_rows
     from tests.campaign.workgroup import access_rows as workgroup_rows
 
-    for part in (incident_rows, workgroup_rows, accountability_rows):
+    for part in (incident_rows, workgroup_rows, accountability_rows, keyperiod_rows):
         rows = part.rows()
         assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"
         MATRIX.update(rows)
