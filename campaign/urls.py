@@ -1,6 +1,16 @@
 from django.urls import path
 
-from campaign.views import account, imports, incidents, jobs, people, tree, workbench, workgroup
+from campaign.views import (
+    account,
+    imports,
+    incidents,
+    jobs,
+    people,
+    plan,
+    tree,
+    workbench,
+    workgroup,
+)
 
 app_name = "campaign"
 
@@ -54,6 +64,16 @@ urlpatterns = [
     path("incidents/<int:pk>/follow-up/", incidents.incident_follow_up, name="incident_follow_up"),
     path("incidents/<int:pk>/forward/", incidents.incident_forward, name="incident_forward"),
     path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
+    # Campaign documents: the action plan and its versions (S5)
+    path("plans/", plan.plan_list, name="plan_list"),
+    path("plans/new/", plan.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plan.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/new-draft/", plan.plan_new_draft, name="plan_new_draft"),
+    path("plans/<int:pk>/v<int:number>/", plan.plan_version, name="plan_version"),
+    path("plans/<int:pk>/v<int:number>/edit/", plan.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/v<int:number>/comment/", plan.plan_comment, name="plan_comment"),
+    path("plans/<int:pk>/v<int:number>/issue/", plan.plan_issue, name="plan_issue"),
+    path("plans/<int:pk>/v<int:number>/pdf/", plan.plan_pdf, name="plan_pdf"),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]
