@@ -202,7 +202,10 @@ def plan_comment(request, pk, number):
     units = policy.comment_units(request.user, document, document.concerned)
     if not units:
         raise PermissionDenied
-    form = CommentForm(request.POST, units=units)
+    data = request.POST.copy()
+    if len(units) == 1:  # the page sends it hidden: one unit needs no choice
+        data.setdefault("unit", str(units[0].pk))
+    form = CommentForm(data, units=units)
     if version.is_issued:
         form.is_valid()
         form.add_error(None, _(services.ISSUED_REFUSAL))

@@ -6,7 +6,15 @@ import datetime as dt
 from campaign.models import PlanDocument
 from campaign.plan import services
 
-TEXT = "为切实加强校园安全工作，制定本方案。\n一、工作目标\n消除校园安全隐患。\n二、工作要求\n按时报送。"
+TEXT = "\n".join(
+    [
+        "为切实加强校园安全工作，制定本方案。",
+        "一、工作目标",
+        "消除校园安全隐患。",
+        "二、工作要求",
+        "按时报送。",
+    ]
+)
 
 
 def city_plan(tree, actor, *, issued=False, number="通教安〔2019〕12号", title=None):
