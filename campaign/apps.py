@@ -29,6 +29,10 @@ class CampaignConfig(AppConfig):
 
         # Key periods: notices, calendar source, workbench section, reminder job, demo.
         keyperiods_setup.ready()
+        from campaign.plan import demo as plan_demo
+
+        # The action plan (S5) in seed_demo.
+        seeding.register(seeding.SeedExtension(name="action-plan", demo=plan_demo.seed))
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

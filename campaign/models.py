@@ -660,6 +660,49 @@ class KeyPeriod(models.Model):
                         "other",
                     ]
                 ),
+# --- Action plan (issue 10) -----------------------------------------------------------------
+# Campaign documents (实施方案 and others) with versions: a draft is edited by the issuing unit
+# and commented on by the units it concerns; issuing freezes the version (number, date, PDF).
+
+
+class PlanDocument(models.Model):
+    """A campaign document of one city or county, in versions (``PlanVersion``). A county's own
+    plan points at the city's as its ``parent``."""
+
+    class Kind(models.TextChoices):
+        ACTION_PLAN = "action_plan", _("Action plan")
+        OTHER = "other", _("Other campaign document")
+
+    issuer = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="plan_documents", verbose_name=_("issuer")
+    )
+    kind = models.CharField(_("kind of document"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("under the document"),
+    )
+    concerned_units = models.ManyToManyField(
+        OrgUnit, related_name="concerning_plans", blank=True, verbose_name=_("units concerned")
+    )
+    # 0 until the first issue; then the number of the latest issued version.
+    issued_number = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("campaign document")
+        verbose_name_plural = _("campaign documents")
+        ordering = ["issuer__path", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="plan_known_kind", condition=Q(kind__in=["action_plan", "other"])
             ),
         ]
 
@@ -725,3 +768,98 @@ class DailyReport(models.Model):
     @property
     def filed_late(self):
         return timezone.localtime(self.filed_at).date() > self.day
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("campaign:plan_detail", args=[self.pk])
+
+
+class PlanVersion(models.Model):
+    """One version of a campaign document. A draft is edited; an issued version is frozen: it
+    has its document number, its date and its PDF, and no service changes it again."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("plan version", "draft")
+        ISSUED = "issued", pgettext_lazy("plan version", "issued")
+
+    document = models.ForeignKey(PlanDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), max_length=60000, blank=True)
+    edited_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    doc_number = models.CharField(_("document number"), max_length=60, blank=True)
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
+    issuing_office = models.CharField(_("issued in the name of"), max_length=100, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pdf = models.FileField(upload_to="plans/", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign document version")
+        verbose_name_plural = _("campaign document versions")
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="plan_version_number"),
+            models.UniqueConstraint(
+                fields=["document"], condition=Q(status="draft"), name="plan_one_draft"
+            ),
+            models.UniqueConstraint(
+                fields=["doc_number"], condition=Q(status="issued"), name="plan_doc_number_once"
+            ),
+            # An issued version has everything that froze it; a draft has none of it.
+            models.CheckConstraint(
+                name="plan_version_issued_complete",
+                condition=(
+                    Q(status="issued")
+                    & Q(doc_number__gt="")
+                    & Q(issued_on__isnull=False)
+                    & Q(issued_at__isnull=False)
+                    & Q(issuing_office__gt="")
+                    & Q(pdf__gt="")
+                )
+                | (
+                    Q(status="draft")
+                    & Q(doc_number="")
+                    & Q(issued_on__isnull=True)
+                    & Q(issued_at__isnull=True)
+                    & Q(pdf="")
+                ),
+            ),
+            models.CheckConstraint(name="plan_version_positive", condition=Q(number__gte=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("campaign:plan_version", args=[self.document_id, self.number])
+
+    @property
+    def is_issued(self):
+        return self.status == self.Status.ISSUED
+
+
+class PlanComment(models.Model):
+    """A comment on a draft version, in the name of one of the units it concerns."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="comments")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(pgettext_lazy("plan", "comment"), max_length=4000)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment on a campaign document")
+        verbose_name_plural = _("comments on campaign documents")
+        ordering = ["written_at", "id"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.written_at:%Y-%m-%d %H:%M}"

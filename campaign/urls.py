@@ -8,6 +8,7 @@ from campaign.views import (
     jobs,
     keyperiods,
     people,
+    plan,
     tree,
     workbench,
     workgroup,
@@ -81,6 +82,16 @@ urlpatterns = [
     path("key-periods/<int:pk>/report/", keyperiods.key_period_report, name="key_period_report"),
     path("key-periods/<int:pk>/remind/", keyperiods.key_period_remind, name="key_period_remind"),
     path("daily-reports/", keyperiods.daily_report_mine, name="daily_report_mine"),
+    # Campaign documents: the action plan and its versions (S5)
+    path("plans/", plan.plan_list, name="plan_list"),
+    path("plans/new/", plan.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plan.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/new-draft/", plan.plan_new_draft, name="plan_new_draft"),
+    path("plans/<int:pk>/v<int:number>/", plan.plan_version, name="plan_version"),
+    path("plans/<int:pk>/v<int:number>/edit/", plan.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/v<int:number>/comment/", plan.plan_comment, name="plan_comment"),
+    path("plans/<int:pk>/v<int:number>/issue/", plan.plan_issue, name="plan_issue"),
+    path("plans/<int:pk>/v<int:number>/pdf/", plan.plan_pdf, name="plan_pdf"),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]

@@ -895,9 +895,10 @@ def _campaign_rows():
     from tests.campaign.accountability import access_rows as accountability_rows
     from tests.campaign.incidents import access_rows as incident_rows
     from tests.campaign.keyperiods import access_rows as keyperiod_rows
+    from tests.campaign.plan import access_rows as plan_rows
     from tests.campaign.workgroup import access_rows as workgroup_rows
 
-    for part in (incident_rows, workgroup_rows, accountability_rows, keyperiod_rows):
+    for part in (incident_rows, workgroup_rows, accountability_rows, keyperiod_rows, plan_rows):
         rows = part.rows()
         assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"
         MATRIX.update(rows)
