@@ -660,49 +660,6 @@ class KeyPeriod(models.Model):
                         "other",
                     ]
                 ),
-# --- Action plan (issue 10) -----------------------------------------------------------------
-# Campaign documents (实施方案 and others) with versions: a draft is edited by the issuing unit
-# and commented on by the units it concerns; issuing freezes the version (number, date, PDF).
-
-
-class PlanDocument(models.Model):
-    """A campaign document of one city or county, in versions (``PlanVersion``). A county's own
-    plan points at the city's as its ``parent``."""
-
-    class Kind(models.TextChoices):
-        ACTION_PLAN = "action_plan", _("Action plan")
-        OTHER = "other", _("Other campaign document")
-
-    issuer = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="plan_documents", verbose_name=_("issuer")
-    )
-    kind = models.CharField(_("kind of document"), max_length=12, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    parent = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        verbose_name=_("under the document"),
-    )
-    concerned_units = models.ManyToManyField(
-        OrgUnit, related_name="concerning_plans", blank=True, verbose_name=_("units concerned")
-    )
-    # 0 until the first issue; then the number of the latest issued version.
-    issued_number = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("campaign document")
-        verbose_name_plural = _("campaign documents")
-        ordering = ["issuer__path", "-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                name="plan_known_kind", condition=Q(kind__in=["action_plan", "other"])
             ),
         ]
 
@@ -768,6 +725,55 @@ class DailyReport(models.Model):
     @property
     def filed_late(self):
         return timezone.localtime(self.filed_at).date() > self.day
+
+
+# --- Action plan (issue 10) -----------------------------------------------------------------
+# Campaign documents (实施方案 and others) with versions: a draft is edited by the issuing unit
+# and commented on by the units it concerns; issuing freezes the version (number, date, PDF).
+
+
+class PlanDocument(models.Model):
+    """A campaign document of one city or county, in versions (``PlanVersion``). A county's own
+    plan points at the city's as its ``parent``."""
+
+    class Kind(models.TextChoices):
+        ACTION_PLAN = "action_plan", _("Action plan")
+        OTHER = "other", _("Other campaign document")
+
+    issuer = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="plan_documents", verbose_name=_("issuer")
+    )
+    kind = models.CharField(_("kind of document"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("under the document"),
+    )
+    concerned_units = models.ManyToManyField(
+        OrgUnit, related_name="concerning_plans", blank=True, verbose_name=_("units concerned")
+    )
+    # 0 until the first issue; then the number of the latest issued version.
+    issued_number = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("campaign document")
+        verbose_name_plural = _("campaign documents")
+        ordering = ["issuer__path", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="plan_known_kind", condition=Q(kind__in=["action_plan", "other"])
+            ),
+        ]
+
+    def __str__(self):
         return self.title
 
     def get_absolute_url(self):
