@@ -22,6 +22,10 @@ class CampaignConfig(AppConfig):
 
         # The working groups in seed_demo.
         workgroup_setup.ready()
+        from campaign.directives import setup as directives_setup
+
+        # Directives: notices, demo, calendar, workbench, the daily deadline record.
+        directives_setup.ready()
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from campaign.views import account, imports, incidents, jobs, people, tree, workbench, workgroup
+from campaign.views import (
+    account,
+    directives,
+    imports,
+    incidents,
+    jobs,
+    people,
+    tree,
+    workbench,
+    workgroup,
+)
 
 app_name = "campaign"
 
@@ -54,6 +64,29 @@ urlpatterns = [
     path("incidents/<int:pk>/follow-up/", incidents.incident_follow_up, name="incident_follow_up"),
     path("incidents/<int:pk>/forward/", incidents.incident_forward, name="incident_forward"),
     path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
+    # Directives (交办事项, S2) and their receipts
+    path("directives/", directives.directive_list, name="directive_list"),
+    path("directives/new/", directives.directive_new, name="directive_new"),
+    path("directives/<int:pk>/", directives.directive_detail, name="directive_detail"),
+    path("directives/<int:pk>/remind/", directives.directive_remind, name="directive_remind"),
+    path(
+        "directives/<int:pk>/files/<int:file_pk>/",
+        directives.attachment_download,
+        name="directive_attachment",
+    ),
+    path(
+        "directives/receipts/<int:pk>/confirm/",
+        directives.receipt_confirm,
+        name="directive_confirm",
+    ),
+    path(
+        "directives/receipts/<int:pk>/pass-on/",
+        directives.receipt_pass_on,
+        name="directive_pass_on",
+    ),
+    path(
+        "directives/receipts/<int:pk>/file/", directives.receipt_file, name="directive_receipt_file"
+    ),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]
