@@ -1,4 +1,5 @@
-"""The organisation tree, people and their role grants, and meeting records.
+"""The organisation tree, people and their role grants, meeting records and the campaign's
+governance (incidents, working groups, the accountability record).
 
 The tree is a materialised path (``OrgUnit.path`` = ``/<id of root>/…/<own id>/``) so that
 "this unit's whole subtree" is one indexed prefix match, at city and at province size.
@@ -6,6 +7,8 @@ The tree is a materialised path (``OrgUnit.path`` = ``/<id of root>/…/<own id>
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -406,6 +409,14 @@ class Incident(models.Model):
     def get_absolute_url(self):
         return reverse("campaign:incident_detail", args=[self.pk])
 
+    # How the accountability record names an incident beside the unit it already shows.
+    accountability_related = ()
+
+    @property
+    def accountability_title(self):
+        when = timezone.localtime(self.occurred_at)
+        return f"{self.get_category_display()} · {when:%Y-%m-%d}"
+
     @property
     def is_serious(self):
         return self.deaths > 0 or self.serious_injuries > 0
@@ -542,6 +553,63 @@ class WorkingGroupMember(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- The accountability record (问责 / 记录在案, issue 10) --------------------------------------
+# One fact a unit is held to account for, linked to the record it comes from. The governance
+# parts write entries through campaign.accountability.services; the assessment reads them.
+# No score is computed here.
+class AccountabilityKind(models.TextChoices):
+    ABSENT_WITHOUT_LEAVE = "absent_without_leave", _("absent without leave")
+    LATE_INCIDENT_REPORT = "late_incident_report", _("late incident report")
+    DIRECTIVE_UNCONFIRMED = "directive_unconfirmed", _("directive not confirmed by its deadline")
+    QUARTERLY_MEETING_MISSING = "quarterly_meeting_missing", _("no quarterly analysis meeting")
+
+
+class AccountabilityEntry(models.Model):
+    Kind = AccountabilityKind
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="accountability_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # The record the fact comes from: a meeting's summons row, an incident, a directive's
+    # receipt, or the unit itself for a missing quarterly meeting (with ``period``).
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("source_type", "source_id")
+    # The period a recurring duty was missed in (e.g. "2019Q4"), "" for a one-off fact.
+    period = models.CharField(_("period"), max_length=16, blank=True, default="")
+    occurred_on = models.DateField(_("date"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    # The unit's own word on it, if it gives one; never removes the entry.
+    explanation = models.TextField(_("explanation"), blank=True, default="")
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    explained_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("accountability entry")
+        verbose_name_plural = _("accountability record")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "unit", "source_type", "source_id", "period"],
+                name="accountability_entry_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AccountabilityKind.values),
+                name="accountability_entry_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "kind"], name="accountability_unit_kind")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("campaign:accountability_detail", args=[self.pk])
 
 
 # --- Directives (S2, issue 10) ---------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.urls import path
 
 from campaign.views import (
     account,
+    accountability,
     directives,
     imports,
     incidents,
@@ -64,6 +65,14 @@ urlpatterns = [
     path("incidents/<int:pk>/follow-up/", incidents.incident_follow_up, name="incident_follow_up"),
     path("incidents/<int:pk>/forward/", incidents.incident_forward, name="incident_forward"),
     path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
+    # The accountability record (问责 / 记录在案)
+    path("accountability/", accountability.entry_list, name="accountability_list"),
+    path("accountability/<int:pk>/", accountability.entry_detail, name="accountability_detail"),
+    path(
+        "accountability/<int:pk>/explain/",
+        accountability.entry_explain,
+        name="accountability_explain",
+    ),
     # Directives (交办事项, S2) and their receipts
     path("directives/", directives.directive_list, name="directive_list"),
     path("directives/new/", directives.directive_new, name="directive_new"),

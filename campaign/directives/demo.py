@@ -8,7 +8,7 @@ upload the minutes by 2019-12-17. Every county passes it on to its schools the s
   启东市 confirm late (2019-12-18); 通州区 and 如皋市 have not confirmed yet (the demo
   ``tongzhou`` can confirm it with a minutes file);
 - the schools of each county: most confirmed in time, one in twelve late, one in ten not yet;
-- the daily job runs for 2019-12-18 (when the accountability record exists): the receipts not
+- the daily job runs for 2019-12-18: the receipts not
   confirmed by the deadline are on record, the late ones included.
 
 Schools' confirmations are written in bulk (about 1,200 of them), the rest through the
@@ -90,14 +90,6 @@ def _confirm_schools(child, keep_pending=None):
     return len(receipts)
 
 
-def _record_deadlines():
-    try:
-        from campaign.accountability import services as _accountability  # noqa: F401
-    except ImportError:  # the accountability record is not in this build
-        return 0
-    return services.directive_deadlines_record(today=dt.date(2019, 12, 18))
-
-
 @transaction.atomic
 def seed(city):
     if Directive.objects.filter(issuer=city).exists():
@@ -155,7 +147,7 @@ def seed(city):
             now=_at(16, 18, 0),
         )
     _confirm_schools(directive)  # the city-direct schools
-    recorded = _record_deadlines()
+    recorded = services.directive_deadlines_record(today=dt.date(2019, 12, 18))
     for receipt, county_user in late_receipts:
         services.receipt_confirm(
             receipt=receipt,

@@ -3,7 +3,8 @@
 Each service locks what it changes, checks the actor through ``campaign.incidents.policy``,
 writes the audit row and queues its notices on commit. A serious incident (a death or a
 serious injury) notifies the city's Safety & Stability Office at once, in the portal and,
-where real mail is configured, by e-mail.
+where real mail is configured, by e-mail. A late step is put on the accountability record
+of the unit that owed it.
 """
 
 import logging
@@ -16,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaign.accountability import services as accountability
 from campaign.incidents import policy
-from campaign.models import Incident, IncidentFollowUp, OrgUnit, Role
+from campaign.models import AccountabilityEntry, Incident, IncidentFollowUp, OrgUnit, Role
 from core import notices
 from core.services.audit import audit
 from core.services.notifications import digest_enabled, notify
@@ -237,6 +239,7 @@ def incident_report(
         serious=incident.is_serious,
         late=incident.is_late,
     )
+    _put_late_on_record(incident, actor)
     if incident.is_serious:
         transaction.on_commit(lambda: _notify_serious(incident))
     if incident.reported_to_city_at is not None:
@@ -244,6 +247,27 @@ def incident_report(
     else:
         transaction.on_commit(lambda: _notify_county(incident))
     return incident
+
+
+def _put_late_on_record(incident, actor):
+    """A late step is an accountability entry (记录在案) of the unit that owed it: the
+    reporting school for a late report to its county; for a late report to the city, the
+    county that passed it on, or the unit itself when it reports to the city directly."""
+    occurred_on = timezone.localtime(incident.learned_at).date()
+    kind = AccountabilityEntry.Kind.LATE_INCIDENT_REPORT
+    if incident.late_to_county:
+        accountability.entry_record(
+            unit=incident.unit, kind=kind, source=incident, occurred_on=occurred_on, actor=actor
+        )
+    if incident.late_to_city:
+        forwarder = incident.county if incident.unit_id != incident.county_id else None
+        accountability.entry_record(
+            unit=forwarder or incident.unit,
+            kind=kind,
+            source=incident,
+            occurred_on=occurred_on,
+            actor=actor,
+        )
 
 
 def _locked(incident):
@@ -274,6 +298,7 @@ def incident_forward(*, incident, actor, now=None):
         incident=incident.pk,
         late=incident.late_to_city,
     )
+    _put_late_on_record(incident, actor)
     transaction.on_commit(lambda: _notify_at_city(incident))
     return incident
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0011_workgroup'),
+        ('campaign', '0012_accountability'),
     ]
 
     operations = [
