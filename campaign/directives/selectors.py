@@ -110,12 +110,12 @@ def progress(user, directive, *, state=None, page=1, page_size=PAGE_SIZE):
     paginator.count = count  # known from the summary: no second COUNT(*)
     page_obj = paginator.get_page(page)
     items = list(page_obj.object_list)
-    passed_on = [r.pk for r in items if passed_on(r) is not None]
+    sources = [r.pk for r in items if passed_on(r) is not None]
     cascade = {}
-    if passed_on:
+    if sources:
         cascade = {
             row.pop("directive__source_receipt"): row
-            for row in DirectiveReceipt.objects.filter(directive__source_receipt__in=passed_on)
+            for row in DirectiveReceipt.objects.filter(directive__source_receipt__in=sources)
             .values("directive__source_receipt")
             .annotate(**_counts())
             .order_by()

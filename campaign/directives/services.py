@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.accountability import services as accountability
 from campaign.directives import policy
 from campaign.directives.files import check_upload, storage_name
 from campaign.models import (
+    AccountabilityEntry,
     Directive,
     DirectiveAttachment,
     DirectiveReceipt,
@@ -42,7 +44,8 @@ def _render_issued(params):
 def _render_reminder(params):
     return (
         _(
-            "Reminder: the directive %(title)s of %(issuer)s is due by %(deadline)s and not yet confirmed."
+            "Reminder: the directive %(title)s of %(issuer)s is due by %(deadline)s and not "
+            "yet confirmed."
         )
         % params
     )
@@ -312,9 +315,6 @@ def directive_remind(*, directive, actor, now=None):
 def directive_deadlines_record(*, today=None, actor=None):
     """Put on record (accountability) each receipt still not confirmed after its directive's
     deadline, once per receipt. Safe to run again. Returns how many were recorded."""
-    from campaign.accountability import services as accountability
-    from campaign.models import AccountabilityEntry
-
     today = today or timezone.localdate()
     due = (
         DirectiveReceipt.objects.filter(
