@@ -21,6 +21,27 @@ from campaign.roles import Perm
 
 State = DirectiveReceipt.State
 PAGE_SIZE = 50
+# What a row of the progress table shows: no more columns than that (a child directive's
+# text can be 8,000 characters).
+ROW_FIELDS = (
+    "directive_id",
+    "state",
+    "done_on",
+    "note",
+    "file",
+    "original_name",
+    "confirmed_at",
+    "reminded_at",
+    "unit__code",
+    "unit__name",
+    "unit__kind",
+    "unit__path",
+    "confirmed_by__username",
+    "confirmed_by__full_name",
+    "meeting__title",
+    "meeting__held_on",
+    "passed_on__id",
+)
 
 
 def _counts(prefix=""):
@@ -45,14 +66,19 @@ def directives_for_user(user):
 
 
 def directive_for_user(user, pk):
+    """The directive if the user sees its issuer (no further query) or one of its receiving
+    units; 404 otherwise."""
     directive = (
-        directives_for_user(user)
-        .select_related("issuer", "issued_by", "parent", "parent__issuer")
-        .filter(pk=pk)
-        .first()
+        Directive.objects.select_related("issuer", "parent", "parent__issuer").filter(pk=pk).first()
     )
     if directive is None:
         raise Http404
+    if not policy.sees_issuer(user, directive):
+        received = DirectiveReceipt.objects.filter(
+            scope_q(user, Perm.VIEW, path_field="unit__path"), directive=directive
+        )
+        if not received.exists():
+            raise Http404
     return directive
 
 
@@ -97,8 +123,10 @@ def progress(user, directive, *, state=None, page=1, page_size=PAGE_SIZE):
     with what each unit passed on and how far its units got, and the cascade's totals."""
     receipts = receipts_in_view(user, directive)
     summary = receipts.aggregate(**_counts())
-    rows = receipts.select_related("unit", "confirmed_by", "meeting", "passed_on").order_by(
-        "unit__path"
+    rows = (
+        receipts.select_related("unit", "confirmed_by", "meeting", "passed_on")
+        .only(*ROW_FIELDS)
+        .order_by("unit__path")
     )
     if state in State.values:
         rows = rows.filter(state=state)
