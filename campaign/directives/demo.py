@@ -56,7 +56,9 @@ def _confirm_schools(child, keep_pending=None):
     """Most schools in time, one in twelve late, one in ten not yet (and the demo officer's
     school, for the officer to confirm): in bulk."""
     receipts = list(
-        DirectiveReceipt.objects.filter(directive=child).select_related("unit").order_by("pk")
+        DirectiveReceipt.objects.filter(directive=child, unit__kind=OrgUnit.Kind.SCHOOL)
+        .select_related("unit")
+        .order_by("pk")
     )
     done = [
         (r, index % 12 == 5)

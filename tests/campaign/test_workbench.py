@@ -162,8 +162,9 @@ def test_workbench_query_count_does_not_grow(
     # Session, user and grants; role grants, totals, job runs, unread notifications, the
     # hazard counts (nothing to list); the inspections' team visits and plans under way;
     # the weekly reports' own and awaiting-review counts (2); the calendar's due this week
-    # (weekly, monthly and the campaign dates: 4); session save (3).
-    with django_assert_num_queries(19):
+    # (weekly, monthly and the campaign dates: 4); the directives to confirm (1) and the
+    # directive deadlines of the calendar (issued and received: 2); session save (3).
+    with django_assert_num_queries(22):
         response = client.get(reverse("campaign:workbench"))
     assert response.context["totals"]["schools"] == total
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.SCHOOL).count() == total
@@ -359,7 +360,7 @@ def test_workbench_query_count_does_not_grow_with_hazards(
             set_status(hazard, status)
     client = client_for(city_staff)
     # As above, plus one query per list with rows (4).
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(26):
         response = client.get(reverse("campaign:workbench"))
     actions = response.context["sections"][0]["context"]["actions"]
     assert actions["overdue"] == len(range(0, total, 5))
