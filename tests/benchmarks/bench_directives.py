@@ -3,9 +3,9 @@
 Needs PostgreSQL (DATABASE_URL); runs in a test database of its own. Builds with
 ``seed_scale`` one city of 95 county-level units and 15,600 schools (prefix DR) and one of 5
 counties and 100 schools (prefix DS). In each, the city issues one directive to all its
-counties (``directive_issue``) and every county passes it on to all its schools (child
-directives and their receipts written in bulk, as ``directive_pass_on`` would leave them);
-most receipts are confirmed, some late, the rest not yet.
+counties and city-direct schools (``directive_issue``) and every county passes it on to all
+its schools (child directives and their receipts written in bulk, as ``directive_pass_on``
+would leave them); most receipts are confirmed, some late, the rest not yet.
 
 Figures (medians of paired runs, ``report.paired_median_ms``):
 
@@ -83,12 +83,16 @@ def build_directive(prefix, counties, schools, log):
         text="请各县（市、区）及所属学校于周一召开专题研究会议并上传会议纪要。",
         done_when="召开专题研究会议并上传会议纪要",
         deadline=timezone.localdate() + dt.timedelta(days=3),
-        receivers=services.receivers_for(city, "counties"),
+        # Its counties, which pass it on, and its city-direct schools: every school.
+        receivers=services.receivers_for(city, "counties")
+        + list(OrgUnit.objects.filter(parent=city, kind=OrgUnit.Kind.SCHOOL)),
         actor=user,
     )
     now = timezone.now()
     county_receipts = list(
-        DirectiveReceipt.objects.filter(directive=directive).select_related("unit")
+        DirectiveReceipt.objects.filter(
+            directive=directive, unit__kind=OrgUnit.Kind.COUNTY
+        ).select_related("unit")
     )
     children = Directive.objects.bulk_create(
         [
@@ -125,11 +129,12 @@ def build_directive(prefix, counties, schools, log):
         )
         cursor.execute("ANALYZE campaign_directivereceipt")
         cursor.execute("ANALYZE campaign_directive")
+    direct = directive.receipts.count() - len(county_receipts)
     log(
-        f"{prefix}: {len(county_receipts)} counties, {len(rows):,} schools' receipts in "
-        f"{time.monotonic() - start:.0f}s"
+        f"{prefix}: {len(county_receipts)} counties passing it on to {len(rows):,} schools, "
+        f"{direct} city-direct schools, in {time.monotonic() - start:.0f}s"
     )
-    return user, directive, len(rows)
+    return user, directive, len(rows) + direct
 
 
 def _root_id(prefix):
