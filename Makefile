@@ -60,8 +60,10 @@ bench: $(VENV_STAMP) ## Migrate and run the benchmarks (PostgreSQL via DATABASE_
 	$(PY) tests/benchmarks/bench_weekly.py; weekly=$$?; \
 	$(PY) tests/benchmarks/bench_monthly.py; monthly=$$?; \
 	$(PY) tests/benchmarks/bench_briefing.py; briefing=$$?; \
+	$(PY) tests/benchmarks/bench_directives.py; directives=$$?; \
 	[ $$register -eq 0 ] && [ $$inspections -eq 0 ] && [ $$circular -eq 0 ] && \
-	[ $$weekly -eq 0 ] && [ $$monthly -eq 0 ] && [ $$briefing -eq 0 ] && exit $$status || exit 1
+	[ $$weekly -eq 0 ] && [ $$monthly -eq 0 ] && [ $$briefing -eq 0 ] && \
+	[ $$directives -eq 0 ] && exit $$status || exit 1
 
 lint: $(VENV_STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -33,6 +33,10 @@ class CampaignConfig(AppConfig):
 
         # The action plan (S5) in seed_demo.
         seeding.register(seeding.SeedExtension(name="action-plan", demo=plan_demo.seed))
+        from campaign.directives import setup as directives_setup
+
+        # Directives: notices, demo, calendar, workbench, the daily deadline record.
+        directives_setup.ready()
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

@@ -869,3 +869,147 @@ class PlanComment(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.written_at:%Y-%m-%d %H:%M}"
+
+
+# --- Directives (S2, issue 10) ---------------------------------------------------------------
+# A directive (交办事项) from a higher unit to lower units, one receipt per receiving unit. A
+# county passes a directive on to its schools as a child directive (``parent``, ``root``,
+# ``source_receipt``); the rules live in campaign/directives/.
+
+
+def directive_file_path(instance, filename):
+    return f"directives/{timezone.now():%Y/%m}/{filename}"
+
+
+class Directive(models.Model):
+    """A directive with a deadline and what counts as done, handed down to lower units."""
+
+    issuer = models.ForeignKey(
+        OrgUnit, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), max_length=8000)
+    done_when = models.CharField(_("what counts as done"), max_length=500)
+    deadline = models.DateField(_("deadline"))
+    # A directive passed on (cascaded) by a receiving unit: the directive it came from, the
+    # first directive of the chain, and the receipt of the unit that passed it on.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_receipt = models.OneToOneField(
+        "DirectiveReceipt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="passed_on",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("directive")
+        verbose_name_plural = _("directives")
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(fields=["issuer", "-issued_at"], name="directive_issuer_issued"),
+            models.Index(fields=["root"], name="directive_root"),
+            models.Index(fields=["deadline"], name="directive_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="directive_child_has_chain",
+                condition=Q(parent__isnull=True, root__isnull=True, source_receipt__isnull=True)
+                | Q(parent__isnull=False, root__isnull=False, source_receipt__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("campaign:directive_detail", args=[self.pk])
+
+
+class DirectiveAttachment(models.Model):
+    """A file of the directive itself, served only through a permission check."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=directive_file_path, max_length=255)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DirectiveReceipt(models.Model):
+    """That a unit received a directive, and its confirmation (date done, note, a file or a
+    meeting record of the unit). ``state`` is set when it confirms: on time or late."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("directive receipt", "not yet")
+        ON_TIME = "on_time", pgettext_lazy("directive receipt", "confirmed")
+        LATE = "late", pgettext_lazy("directive receipt", "confirmed late")
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="receipts")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("receiving unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    done_on = models.DateField(_("date done"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    file = models.FileField(upload_to=directive_file_path, max_length=255, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting record"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # When the daily job put the missed deadline on record (accountability), once.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("directive receipt")
+        verbose_name_plural = _("directive receipts")
+        ordering = ["unit__path"]
+        indexes = [
+            models.Index(fields=["directive", "state"], name="dreceipt_directive_state"),
+            models.Index(fields=["unit", "state"], name="dreceipt_unit_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "unit"], name="dreceipt_unique_unit"),
+            models.CheckConstraint(
+                name="dreceipt_confirmed_has_time",
+                condition=Q(state="pending", confirmed_at__isnull=True)
+                | Q(state__in=["on_time", "late"], confirmed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.directive}"
+
+    def get_absolute_url(self):
+        return f"{self.directive.get_absolute_url()}#receipt-{self.pk}"
+
+    @property
+    def is_confirmed(self):
+        return self.state != self.State.PENDING

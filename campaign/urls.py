@@ -3,6 +3,7 @@ from django.urls import path
 from campaign.views import (
     account,
     accountability,
+    directives,
     imports,
     incidents,
     jobs,
@@ -92,6 +93,29 @@ urlpatterns = [
     path("plans/<int:pk>/v<int:number>/comment/", plan.plan_comment, name="plan_comment"),
     path("plans/<int:pk>/v<int:number>/issue/", plan.plan_issue, name="plan_issue"),
     path("plans/<int:pk>/v<int:number>/pdf/", plan.plan_pdf, name="plan_pdf"),
+    # Directives (交办事项, S2) and their receipts
+    path("directives/", directives.directive_list, name="directive_list"),
+    path("directives/new/", directives.directive_new, name="directive_new"),
+    path("directives/<int:pk>/", directives.directive_detail, name="directive_detail"),
+    path("directives/<int:pk>/remind/", directives.directive_remind, name="directive_remind"),
+    path(
+        "directives/<int:pk>/files/<int:file_pk>/",
+        directives.attachment_download,
+        name="directive_attachment",
+    ),
+    path(
+        "directives/receipts/<int:pk>/confirm/",
+        directives.receipt_confirm,
+        name="directive_confirm",
+    ),
+    path(
+        "directives/receipts/<int:pk>/pass-on/",
+        directives.receipt_pass_on,
+        name="directive_pass_on",
+    ),
+    path(
+        "directives/receipts/<int:pk>/file/", directives.receipt_file, name="directive_receipt_file"
+    ),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),
 ]

@@ -893,12 +893,20 @@ _reporting_rows()
 def _campaign_rows():
     """Campaign governance parts keep their rows beside their tests too."""
     from tests.campaign.accountability import access_rows as accountability_rows
+    from tests.campaign.directives import access_rows as directive_rows
     from tests.campaign.incidents import access_rows as incident_rows
     from tests.campaign.keyperiods import access_rows as keyperiod_rows
     from tests.campaign.plan import access_rows as plan_rows
     from tests.campaign.workgroup import access_rows as workgroup_rows
 
-    for part in (incident_rows, workgroup_rows, accountability_rows, keyperiod_rows, plan_rows):
+    for part in (
+        incident_rows,
+        workgroup_rows,
+        accountability_rows,
+        keyperiod_rows,
+        plan_rows,
+        directive_rows,
+    ):
         rows = part.rows()
         assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"
         MATRIX.update(rows)
