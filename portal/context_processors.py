@@ -28,25 +28,32 @@ _SECTIONS = {
     "job_list": "jobs",
     "job_detail": "jobs",
     "statistics_start": "jobs",
-    "workgroup_overview": "governance",
-    "workgroup_detail": "governance",
-    "workgroup_edit": "governance",
-    "workgroup_member_add": "governance",
-    "workgroup_member_edit": "governance",
-    "workgroup_member_remove": "governance",
-    "accountability_list": "governance",
-    "accountability_detail": "governance",
-    "accountability_explain": "governance",
     "notification_list": "notifications",
 }
 _NAMESPACE_SECTIONS = {"hazards": "hazards", "inspections": "inspections", "reporting": "reporting"}
+# 工作推进: the governance pages, by the prefix of their URL names; an incident report is a
+# report (信息报送).
+_PREFIX_SECTIONS = (
+    ("workgroup_", "governance"),
+    ("plan_", "governance"),
+    ("directive_", "governance"),
+    ("key_period_", "governance"),
+    ("daily_report_", "governance"),
+    ("meeting_", "governance"),
+    ("accountability_", "governance"),
+    ("incident_", "reporting"),
+)
 
 
 def _section(request):
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
-    return _NAMESPACE_SECTIONS.get(match.namespace) or _SECTIONS.get(match.url_name, "")
+    name = match.url_name or ""
+    section = _NAMESPACE_SECTIONS.get(match.namespace) or _SECTIONS.get(name)
+    if section:
+        return section
+    return next((s for prefix, s in _PREFIX_SECTIONS if name.startswith(prefix)), "")
 
 
 def bureau_name():

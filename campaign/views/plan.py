@@ -42,7 +42,6 @@ def plan_list(request):
         {
             "documents": documents,
             "may_create": bool(policy.issuing_units_for(request.user)),
-            "nav_section": "plan",
         },
     )
 
@@ -86,7 +85,7 @@ def plan_new(request):
     return render(
         request,
         "campaign/plan/new.html",
-        {"form": form, "nav_section": "plan"},
+        {"form": form},
         status=400 if form.errors else 200,
     )
 
@@ -111,7 +110,6 @@ def plan_detail(request, pk):
             "children": children,
             "may_manage": policy.may_manage(request.user, document),
             "has_draft": any(not v.is_issued for v in versions),
-            "nav_section": "plan",
         },
     )
 
@@ -131,7 +129,6 @@ def _version_context(request, document, version):
         "may_manage": policy.may_manage(request.user, document),
         "may_comment": not version.is_issued and bool(comment_units),
         "comment_form": CommentForm(units=comment_units),
-        "nav_section": "plan",
     }
 
 
@@ -189,7 +186,7 @@ def plan_edit(request, pk, number):
     return render(
         request,
         "campaign/plan/edit.html",
-        {"form": form, "document": document, "version": version, "nav_section": "plan"},
+        {"form": form, "document": document, "version": version},
         status=400 if form.errors else 200,
     )
 
@@ -261,7 +258,6 @@ def plan_issue(request, pk, number):
             "document": document,
             "version": version,
             "issuing_office": services.issuing_office_for(document.issuer),
-            "nav_section": "plan",
         },
         status=400 if form.errors else 200,
     )
