@@ -11,6 +11,7 @@ for the whole cascade, whatever the number of receivers.
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from campaign import access
@@ -158,6 +159,29 @@ def progress(user, directive, *, state=None, page=1, page_size=PAGE_SIZE):
         if not totals["total"]:
             totals = None
     return {"summary": summary, "page": page_obj, "state": state, "cascade_totals": totals}
+
+
+def chain_counts(directive_ids, *, on):
+    """Receipts' counts per chain, for each of ``directive_ids`` (first directives of their
+    chains): its own receipts (``direct``) and those of every directive passed on from it,
+    with how many are still pending past their own deadline on the day ``on``. One grouped
+    query, whatever the number of receivers."""
+    if not directive_ids:
+        return {}
+    rows = (
+        DirectiveReceipt.objects.filter(
+            Q(directive_id__in=directive_ids) | Q(directive__root_id__in=directive_ids)
+        )
+        .annotate(chain=Coalesce("directive__root_id", "directive_id"))
+        .values("chain")
+        .annotate(
+            **_counts(),
+            overdue=Count("pk", filter=Q(state=State.PENDING, directive__deadline__lt=on)),
+            direct=Count("pk", filter=Q(directive__root__isnull=True)),
+        )
+        .order_by()
+    )
+    return {row.pop("chain"): row for row in rows}
 
 
 def passed_on(receipt):

@@ -1,16 +1,16 @@
 """The briefing's sections from the campaign's governance (issue 10): student casualty
-incidents and the units absent without leave since the last issue.
+incidents, the units absent without leave and the directives' progress since the last issue.
 
 Like every section, each returns a JSON-able snapshot for the draft (names and labels in the
-drafting language, as the briefing is written), or None when it has nothing to say. The
-directives' progress is added by the directives part.
+drafting language, as the briefing is written), or None when it has nothing to say.
 """
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from campaign.accountability import selectors as accountability_selectors
-from campaign.models import AccountabilityEntry, Incident
+from campaign.directives import selectors as directive_selectors
+from campaign.models import AccountabilityEntry, Directive, Incident
 
 ROWS_MAX = 50
 
@@ -79,4 +79,42 @@ def absent_without_leave(city, since, until):
             }
             for e in entries
         ]
+    }
+
+
+def directives(city, since, until):
+    """The directives issued by units of ``city`` that were issued since the last issue or
+    whose deadline fell in it (every directive for the first issue), the nearest deadline
+    first: how many units have confirmed on time, late, or not yet (and of those, how many
+    are past the deadline), the cascade to lower units counted in. Passed-on directives are
+    counted in the chain they came from, not listed again. Two queries."""
+    until_day = timezone.localdate(until)
+    qs = Directive.objects.filter(
+        issuer__path__startswith=city.path, root__isnull=True, issued_at__lte=until
+    )
+    if since:
+        since_day = timezone.localdate(since)
+        qs = qs.filter(Q(issued_at__gt=since) | Q(deadline__gt=since_day, deadline__lte=until_day))
+    found = list(
+        qs.select_related("issuer")
+        .only("title", "deadline", "issuer__name")
+        .order_by("deadline", "id")[:ROWS_MAX]
+    )
+    if not found:
+        return None
+    counts = directive_selectors.chain_counts([d.pk for d in found], on=until_day)
+    empty = {"total": 0, "on_time": 0, "late": 0, "pending": 0, "overdue": 0, "direct": 0}
+    rows = [
+        {
+            "title": d.title,
+            "issuer": d.issuer.name,
+            "deadline": d.deadline.isoformat(),
+            **counts.get(d.pk, empty),
+        }
+        for d in found
+    ]
+    return {
+        "rows": rows,
+        "late": sum(r["late"] for r in rows),
+        "overdue": sum(r["overdue"] for r in rows),
     }

@@ -66,6 +66,13 @@ def ready():
         order=55,
     )
     sections.register(
+        "directives",
+        _("Directive progress"),
+        governance.directives,
+        "reporting/briefings/section_directives.html",
+        order=52,
+    )
+    sections.register(
         "key_supervision",
         _("Key supervision"),
         supervision.key_supervision,
