@@ -29,10 +29,10 @@ class CampaignConfig(AppConfig):
 
         # Key periods: notices, calendar source, workbench section, reminder job, demo.
         keyperiods_setup.ready()
-        from campaign.plan import demo as plan_demo
+        from campaign.plan import setup as plan_setup
 
-        # The action plan (S5) in seed_demo.
-        seeding.register(seeding.SeedExtension(name="action-plan", demo=plan_demo.seed))
+        # The action plan (S5): its notice on issue, its demo.
+        plan_setup.ready()
         from campaign.directives import setup as directives_setup
 
         # Directives: notices, demo, calendar, workbench, the daily deadline record.

@@ -5,23 +5,28 @@ Issuing freezes the version: its document number, its date, the name it is issue
 PDF (rendered here, synchronously, inside the transaction: a plan is a few pages, and the
 version is issued only if its PDF exists). An issued version is never changed again: every
 write to a version is a conditional update on ``status = draft``, so a version issued in the
-meantime is refused rather than overwritten.
+meantime is refused rather than overwritten. On issue, the staff of the units directly below
+the issuer and of the units the document concerns are notified (the schools of a city's plan
+read it in the list; their county's own plan, issued under it, reaches them).
 """
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from campaign.models import OrgUnit, PlanComment, PlanDocument, PlanVersion
+from campaign.models import OrgUnit, PlanComment, PlanDocument, PlanVersion, Role
 from campaign.plan import policy
-from core import dates
+from core import dates, notices
 from core.pdf import chinese_date, render_pdf_pages
 from core.services.audit import audit
+from core.services.notifications import notification_build, notify_many
 
 TITLE_MAX = 200
 TEXT_MAX = 60000
@@ -31,9 +36,58 @@ DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}〔(\d{4})〕(\d{1,4})号$")
 HEADING_RE = re.compile(r"^[一二三四五六七八九十]+、")
 OFFICE_SUFFIX = "校园和校车安全专项整治工作领导小组办公室"
 
+NOTICE_ISSUED = "plan_issued"
+# The people of a unit who hear that a plan was issued to it.
+READER_ROLES = (Role.COUNTY_STAFF, Role.SCHOOL_OFFICER, Role.CITY_STAFF, Role.SAFETY_OFFICE)
+
 ISSUED_REFUSAL = gettext_noop(
     "This version has been issued: it can no longer be changed. Start a new draft."
 )
+
+
+def _render_issued(params):
+    return _("%(issuer)s has issued %(title)s (%(doc_number)s), version %(number)s.") % params
+
+
+def register_notices():
+    notices.register(NOTICE_ISSUED, _render_issued)
+
+
+def _notify_issued(version):
+    """One notice per reader at each unit directly below the issuer or concerned, once per
+    version."""
+    document = version.document
+    issuer = document.issuer
+    holders = (
+        get_user_model()
+        .objects.filter(is_active=True, role_grants__role__in=READER_ROLES)
+        .filter(
+            Q(role_grants__unit__parent=issuer)
+            | Q(role_grants__unit__in=document.concerned_units.all())
+        )
+        .exclude(role_grants__unit=issuer)
+        .values_list("pk", "role_grants__unit_id")
+        .distinct()
+    )
+    params = {
+        "issuer": issuer.name,
+        "title": version.title,
+        "doc_number": version.doc_number,
+        "number": version.number,
+    }
+    return notify_many(
+        notices=(
+            notification_build(
+                recipient_id=user_id,
+                kind=NOTICE_ISSUED,
+                params=params,
+                link=document.get_absolute_url(),
+                unit_id=unit_id,
+                dedupe_key=f"plan:{document.pk}:v{version.number}",
+            )
+            for user_id, unit_id in holders.iterator()
+        )
+    )
 
 
 def issuing_office_for(unit):
@@ -242,6 +296,7 @@ def version_issue(*, version, doc_number, issued_on, actor):
             version=locked.number,
             doc_number=doc_number,
         )
+        transaction.on_commit(lambda: _notify_issued(PlanVersion.objects.get(pk=locked.pk)))
     version.refresh_from_db()
     return version
 

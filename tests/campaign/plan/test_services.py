@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 
 from campaign.models import PlanComment, PlanDocument, PlanVersion
 from campaign.plan import selectors, services
-from core.models import AuditEntry
+from core.models import AuditEntry, Notification
+from core.notices import render
 from tests.campaign.plan.helpers import city_plan
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,39 @@ def test_drafts_are_seen_by_the_issuer_and_the_units_concerned(
     assert list(selectors.documents_for_user(school_officer)) == []
     document.concerned_units.set([tree.rudong])
     assert list(selectors.documents_for_user(county_staff)) == []
+
+
+def test_issuing_notifies_the_units_below_once(
+    tree,
+    city_staff,
+    county_staff,
+    other_county_staff,
+    school_officer,
+    django_capture_on_commit_callbacks,
+):
+    document = city_plan(tree, city_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        _issue(document.versions.get(), city_staff)
+    notices = Notification.objects.filter(kind=services.NOTICE_ISSUED)
+    # The counties (directly below, and concerned) hear of it; not the issuer, not the schools.
+    assert {n.recipient for n in notices} == {county_staff, other_county_staff}
+    assert notices.filter(recipient=county_staff).get().link == document.get_absolute_url()
+    assert "通教安〔2019〕12号" in render(notices.first())
+
+    county_doc = services.document_create(
+        issuer=tree.tongzhou,
+        kind=PlanDocument.Kind.ACTION_PLAN,
+        title="通州区校园和校车安全专项整治行动实施方案",
+        text="根据市方案，制定本方案。",
+        parent=document,
+        actor=county_staff,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _issue(county_doc.versions.get(), county_staff, number="通州教安〔2019〕21号")
+    # The county's own plan reaches its schools, and the city's notice was not written twice.
+    assert {n.recipient for n in notices.all()} == {
+        county_staff,
+        other_county_staff,
+        school_officer,
+    }
+    assert notices.filter(recipient=county_staff).count() == 1
