@@ -34,3 +34,15 @@ def city_plan(tree, actor, *, issued=False, number="通教安〔2019〕12号", t
             actor=actor,
         )
     return document
+
+
+def county_plan(tree, actor, parent):
+    """通州区's own plan under the city's ``parent`` (a draft)."""
+    return services.document_create(
+        issuer=tree.tongzhou,
+        kind=PlanDocument.Kind.ACTION_PLAN,
+        title="通州区校园和校车安全专项整治行动实施方案",
+        text="根据市方案，制定本方案。",
+        parent=parent,
+        actor=actor,
+    )

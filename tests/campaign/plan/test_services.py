@@ -14,7 +14,7 @@ from campaign.models import PlanComment, PlanDocument, PlanVersion
 from campaign.plan import selectors, services
 from core.models import AuditEntry, Notification
 from core.notices import render
-from tests.campaign.plan.helpers import city_plan
+from tests.campaign.plan.helpers import city_plan, county_plan
 
 pytestmark = pytest.mark.django_db
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
@@ -156,14 +156,7 @@ def test_a_county_issues_its_own_plan_under_the_citys(
     tree, city_staff, county_staff, school_officer, other_county_staff
 ):
     city_doc = city_plan(tree, city_staff, issued=True)
-    county_doc = services.document_create(
-        issuer=tree.tongzhou,
-        kind=PlanDocument.Kind.ACTION_PLAN,
-        title="通州区校园和校车安全专项整治行动实施方案",
-        text="根据市方案，制定本方案。",
-        parent=city_doc,
-        actor=county_staff,
-    )
+    county_doc = county_plan(tree, county_staff, city_doc)
     with pytest.raises(PermissionDenied):  # the city does not issue the county's plan
         _issue(county_doc.versions.get(), city_staff, number="通州教安〔2019〕21号")
     version = _issue(county_doc.versions.get(), county_staff, number="通州教安〔2019〕21号")
@@ -208,14 +201,7 @@ def test_issuing_notifies_the_units_below_once(
     assert notices.filter(recipient=county_staff).get().link == document.get_absolute_url()
     assert "通教安〔2019〕12号" in render(notices.first())
 
-    county_doc = services.document_create(
-        issuer=tree.tongzhou,
-        kind=PlanDocument.Kind.ACTION_PLAN,
-        title="通州区校园和校车安全专项整治行动实施方案",
-        text="根据市方案，制定本方案。",
-        parent=document,
-        actor=county_staff,
-    )
+    county_doc = county_plan(tree, county_staff, document)
     with django_capture_on_commit_callbacks(execute=True):
         _issue(county_doc.versions.get(), county_staff, number="通州教安〔2019〕21号")
     # The county's own plan reaches its schools, and the city's notice was not written twice.
