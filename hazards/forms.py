@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from campaign import access
 from campaign.models import Meeting, OrgUnit
 from campaign.roles import Perm
+from core.files import check_upload
 from core.forms import PlausibleDateField, PortalForm
 from hazards import selectors
-from hazards.files import check_upload
 from hazards.models import FIVE_WITHOUT_DEADLINE, Evidence, Hazard
 
 MAX_PHOTOS = 6

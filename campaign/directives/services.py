@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from campaign.accountability import services as accountability
 from campaign.directives import policy
-from campaign.directives.files import check_upload, storage_name
 from campaign.models import (
     AccountabilityEntry,
     Directive,
@@ -24,6 +23,7 @@ from campaign.models import (
     Role,
 )
 from core import notices
+from core.files import check_upload, storage_name
 from core.services.audit import audit
 from core.services.notifications import notification_build, notify_many
 

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.directives import policy, selectors, services
-from campaign.directives.files import INLINE_TYPES
 from campaign.forms.directives import (
     RECEIVERS_CHOSEN,
     ConfirmForm,
@@ -21,6 +20,7 @@ from campaign.forms.directives import (
     PassOnForm,
     ProgressFilterForm,
 )
+from core.files import INLINE_TYPES
 
 LIST_PAGE = 20
 

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from campaign.models import Meeting
 from core import dates
 from core.db import retry_on_conflict
+from core.files import check_upload, storage_name
 from hazards import policy
-from hazards.files import check_upload, storage_name
 from hazards.models import Evidence, Hazard, HazardEvent
 from hazards.services.base import (
     _event,
@@ -35,7 +35,7 @@ def hazard_comment(*, hazard, actor, note):
 @retry_on_conflict
 @transaction.atomic
 def hazard_attach(*, hazard, actor, kind, upload):
-    """Attach a checked upload (see hazards.files.check_upload) to the hazard."""
+    """Attach a checked upload (see core.files.check_upload) to the hazard."""
     policy.require_perm(actor, policy.attach_perm(kind), hazard)
     # Locked, so a file cannot slip onto a hazard someone has just closed.
     hazard = _lock(hazard, Hazard.OPEN_STATUSES)

@@ -19,6 +19,7 @@ from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core.db import retry_on_conflict
 from core.errors import NotPermitted
+from core.files import INLINE_TYPES
 from hazards import links as hazard_links
 from hazards import policy, selectors, services
 from hazards.forms import (
@@ -34,7 +35,6 @@ from hazards.selectors import hazard_for_user
 
 Status = Hazard.Status
 Kind = OrgUnit.Kind
-INLINE_TYPES = ("image/", "application/pdf")
 
 
 def _error_text(error):

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
+from core.files import sniff
 from core.services.audit import audit
 from hazards import services as hazard_services
-from hazards.files import sniff
 from hazards.models import Evidence, Hazard, HazardCategory
 from inspections import policy, scoring
 from inspections.models import (

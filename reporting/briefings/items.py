@@ -34,7 +34,7 @@ def check_photo(upload):
     """The photo's content type, or a ValidationError naming what is wrong with it."""
     from PIL import Image, UnidentifiedImageError
 
-    from hazards.files import sniff
+    from core.files import sniff
 
     limit = photo_max_bytes()
     if upload.size > limit:

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.files import check_upload, storage_name
 from core.services.audit import audit
 from core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
-from hazards.files import check_upload, storage_name
 from reporting.models import WeeklyReport, WeeklyReportAttachment, WeeklyReportRound
 from reporting.weekly import emptiness, figures, periods, policy
 

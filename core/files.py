@@ -1,5 +1,6 @@
-"""Checks on uploaded evidence: images and PDF/Office documents only, recognised by content;
-and the name a file is stored under."""
+"""Checks on every uploaded file (hazard evidence, a weekly report's attachment, a directive's
+files, a unit's minutes): images and PDF/Office documents only, recognised by content; the
+name a file is stored under; which types a download may show inline."""
 
 import re
 import uuid
@@ -18,6 +19,9 @@ _SIGNATURES = [
     (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-office"),
 ]
+
+# Shown in the browser on download; anything else is sent as an attachment.
+INLINE_TYPES = ("image/", "application/pdf")
 
 
 def sniff(head: bytes):
