@@ -37,6 +37,10 @@ class CampaignConfig(AppConfig):
 
         # Directives: notices, demo, calendar, workbench, the daily deadline record.
         directives_setup.ready()
+        from campaign.meetings import setup as meetings_setup
+
+        # Meetings: notices, demo, calendar, workbench.
+        meetings_setup.ready()
         from campaign.imports import PeopleImporter, SchoolImporter
         from core.imports import registry as imports_registry
 

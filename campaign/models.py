@@ -5,6 +5,8 @@ The tree is a materialised path (``OrgUnit.path`` = ``/<id of root>/…/<own id>
 "this unit's whole subtree" is one indexed prefix match, at city and at province size.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -17,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
+
+from core.models import StoredFile
 
 
 class User(AbstractUser):
@@ -262,8 +266,9 @@ class OrgUnitUserPermission(UserObjectPermissionBase):
 
 
 class Meeting(models.Model):
-    """A meeting record (S12). The meetings issue grows this; for now consultation meetings
-    called for major hazards and the quarterly analysis meetings can be recorded."""
+    """A meeting held by a unit (S2, S3, S12): a consultation meeting called for a major hazard,
+    a quarterly analysis meeting, or a conference the unit summons lower units to
+    (``summonses``, with their leave and attendance; campaign/meetings/)."""
 
     class Kind(models.TextChoices):
         CONSULTATION = "consultation", _("consultation meeting")
@@ -276,7 +281,15 @@ class Meeting(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="meetings")
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("date held"))
-    attendees = models.TextField(_("attendees"))
+    # When a summoned meeting starts: leave may be asked until then (the day's start if none).
+    starts_at = models.TimeField(_("starting time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True, default="")
+    convenor = models.CharField(_("convenor"), max_length=100, blank=True, default="")
+    agenda = models.TextField(_("agenda"), blank=True, default="")
+    minutes = models.TextField(_("minutes"), blank=True, default="")
+    decisions = models.TextField(_("decisions"), blank=True, default="")
+    # Who took part, as written (a summoned meeting also lists its units' attendance).
+    attendees = models.TextField(_("attendees"), blank=True, default="")
     opinions = models.TextField(_("rectification opinions"), blank=True)
     measures = models.TextField(_("measures"), blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
@@ -292,9 +305,106 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["unit", "kind", "held_on"], name="meeting_unit_kind_day")]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("campaign:meeting_detail", args=[self.pk])
+
+    @property
+    def starts(self):
+        """The moment the meeting starts (the day's start when no time is given)."""
+        moment = dt.datetime.combine(self.held_on, self.starts_at or dt.time(0, 0))
+        return timezone.make_aware(moment)
+
+
+def meeting_file_path(instance, filename):
+    return f"meetings/{timezone.now():%Y/%m}/{filename}"
+
+
+class MeetingAttachment(StoredFile):
+    """A file of the meeting (the notice, the minutes, photos), served through a check."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=meeting_file_path, max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(StoredFile.Meta):
+        pass
+
+
+class MeetingSummons(models.Model):
+    """That a unit was summoned to a meeting: whom it is expected to send, its request for
+    leave (asked before the meeting, decided by the convening unit) and, after the meeting, its
+    attendance. Absent means absent without leave and is put on the accountability record."""
+
+    class Attendance(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("attendance", "not recorded")
+        ATTENDED = "attended", pgettext_lazy("attendance", "attended")
+        ON_LEAVE = "on_leave", pgettext_lazy("attendance", "on leave")
+        ABSENT = "absent", pgettext_lazy("attendance", "absent without leave")
+
+    class Leave(models.TextChoices):
+        NONE = "", pgettext_lazy("leave", "not asked")
+        ASKED = "asked", pgettext_lazy("leave", "asked, awaiting a decision")
+        APPROVED = "approved", pgettext_lazy("leave", "approved")
+        REFUSED = "refused", pgettext_lazy("leave", "refused")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="summonses")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("summoned unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    expected_attendee = models.CharField(_("expected attendee"), max_length=100)
+    attendance = models.CharField(
+        _("attendance"), max_length=8, choices=Attendance.choices, default=Attendance.PENDING
+    )
+    attendee = models.CharField(_("who attended"), max_length=100, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    leave = models.CharField(
+        _("leave"), max_length=8, choices=Leave.choices, blank=True, default=Leave.NONE
+    )
+    leave_reason = models.TextField(_("reason for leave"), blank=True, default="")
+    leave_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    leave_asked_at = models.DateTimeField(null=True, blank=True)
+    leave_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    leave_decided_at = models.DateTimeField(null=True, blank=True)
+
+    # How the accountability record names a summons beside the unit it already shows.
+    accountability_related = ("meeting",)
+
+    class Meta:
+        verbose_name = _("summons")
+        verbose_name_plural = _("summonses")
+        ordering = ["meeting", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "unit"], name="meeting_summons_once"),
+            models.CheckConstraint(
+                condition=models.Q(attendance__in=["pending", "attended", "on_leave", "absent"]),
+                name="meeting_summons_attendance_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "meeting"], name="meeting_summons_unit")]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.unit}"
+
+    def get_absolute_url(self):
+        return self.meeting.get_absolute_url()
+
+    @property
+    def accountability_title(self):
+        return f"{self.meeting.held_on.isoformat()} {self.meeting.title}"
 
 
 # --- Incident reporting (S1, issue 10) -------------------------------------------------------
@@ -935,21 +1045,14 @@ class Directive(models.Model):
         return reverse("campaign:directive_detail", args=[self.pk])
 
 
-class DirectiveAttachment(models.Model):
+class DirectiveAttachment(StoredFile):
     """A file of the directive itself, served only through a permission check."""
 
     directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=directive_file_path, max_length=255)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
+    class Meta(StoredFile.Meta):
+        pass
 
 
 class DirectiveReceipt(models.Model):

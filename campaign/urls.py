@@ -8,6 +8,7 @@ from campaign.views import (
     incidents,
     jobs,
     keyperiods,
+    meetings,
     people,
     plan,
     tree,
@@ -115,6 +116,23 @@ urlpatterns = [
     ),
     path(
         "directives/receipts/<int:pk>/file/", directives.receipt_file, name="directive_receipt_file"
+    ),
+    # Meetings (S2, S3, S12): summons, leave and attendance
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/attendance/", meetings.meeting_attendance, name="meeting_attendance"),
+    path(
+        "meetings/<int:pk>/files/<int:file_pk>/",
+        meetings.meeting_attachment,
+        name="meeting_attachment",
+    ),
+    path("meetings/summons/<int:pk>/leave/", meetings.summons_leave, name="meeting_leave"),
+    path(
+        "meetings/summons/<int:pk>/leave/decide/",
+        meetings.summons_leave_decide,
+        name="meeting_leave_decide",
     ),
     # The signed-in person's own settings
     path("account/", account.my_settings, name="my_settings"),

@@ -370,3 +370,21 @@ class ImportMapping(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} · {self.kind}"
+
+
+class StoredFile(models.Model):
+    """What every attachment keeps beside its file (checked by ``core.files``): the name it was
+    uploaded under, its sniffed type and size. Concrete models add the ``file`` field (their
+    own storage folder) and what the file belongs to."""
+
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -10,6 +10,7 @@ in the page, in a workbook's cells or in a file's bytes.
 
 import io
 import zipfile
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -17,7 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from campaign import services as campaign_services
-from campaign.models import OrgUnit
+from campaign.models import Meeting, MeetingSummons, OrgUnit
 from campaign.roles import Role
 from core.models import Notification
 from hazards import services as hazard_services
@@ -38,6 +39,7 @@ VISIBLE = {
     "outsider": set(),
     "anonymous": set(),
 }
+HELD_ON = date(2019, 12, 13)
 # A marked hazard at the officer's own school: theirs to see.
 OWN = "标记本校隐患"
 
@@ -49,6 +51,7 @@ def markers(area):
         "hazard": f"标记隐患{area}",
         "person": f"标记人员{area}",
         "job": f"标记任务{area}",
+        "meeting": f"标记会议{area}",
     }
 
 
@@ -88,6 +91,11 @@ def world(objects, tree, school_officer):  # noqa: F811
         campaign_services.job_run_request(
             kind=campaign_services.ORG_STATISTICS, unit=parent, period=m["job"], actor=superuser
         )
+        # A meeting of the area's county (or city) that summons the marked school.
+        meeting = Meeting.objects.create(
+            unit=parent, kind=Meeting.Kind.CONFERENCE, title=m["meeting"], held_on=HELD_ON
+        )
+        MeetingSummons.objects.create(meeting=meeting, unit=school, expected_attendee="校长")
         # A notice for someone else: nobody but its recipient may read it.
         Notification.objects.create(recipient=person, kind="test", text=f"标记通知{area}", link="/")
     hazard_services.hazard_register(
@@ -177,6 +185,10 @@ def test_the_markers_are_seen_where_they_may_be(request, world, city_staff, coun
     assert markers("TZ")["person"] in people
     runs = content_text(client_as(request, "county_staff").get(reverse("campaign:job_list")))
     assert markers("TZ")["job"] in runs
+    meetings = content_text(
+        client_as(request, "county_staff").get(reverse("campaign:meeting_list"))
+    )
+    assert markers("TZ")["meeting"] in meetings and markers("RD")["meeting"] not in meetings
     assert OrgUnit.objects.filter(code__startswith="MK-").count() == 4
 
 

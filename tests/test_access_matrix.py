@@ -896,6 +896,7 @@ def _campaign_rows():
     from tests.campaign.directives import access_rows as directive_rows
     from tests.campaign.incidents import access_rows as incident_rows
     from tests.campaign.keyperiods import access_rows as keyperiod_rows
+    from tests.campaign.meetings import access_rows as meeting_rows
     from tests.campaign.plan import access_rows as plan_rows
     from tests.campaign.workgroup import access_rows as workgroup_rows
 
@@ -906,6 +907,7 @@ def _campaign_rows():
         keyperiod_rows,
         plan_rows,
         directive_rows,
+        meeting_rows,
     ):
         rows = part.rows()
         assert not set(rows) & set(MATRIX), f"rows given twice: {set(rows) & set(MATRIX)}"

@@ -11,6 +11,7 @@ from django.urls import reverse
         ("campaign:workgroup_overview", "governance"),
         ("campaign:plan_list", "governance"),
         ("campaign:directive_list", "governance"),
+        ("campaign:meeting_list", "governance"),
         ("campaign:key_period_list", "governance"),
         ("campaign:accountability_list", "governance"),
         ("campaign:incident_list", "reporting"),

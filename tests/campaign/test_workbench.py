@@ -165,8 +165,9 @@ def test_workbench_query_count_does_not_grow(
     # (weekly, monthly and the campaign dates: 4); the accountability record's count (1);
     # the key periods running today (1) and in this week (the calendar source: 1); the
     # directives to confirm (1) and the directive deadlines of the calendar (issued and
-    # received: 2); session save (3).
-    with django_assert_num_queries(25):
+    # received: 2); the meetings the units are summoned to and the leave to decide (2) and
+    # the meetings of the calendar (held and summoned to: 2); session save (3).
+    with django_assert_num_queries(33):
         response = client.get(reverse("campaign:workbench"))
     assert response.context["totals"]["schools"] == total
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.SCHOOL).count() == total
@@ -362,7 +363,7 @@ def test_workbench_query_count_does_not_grow_with_hazards(
             set_status(hazard, status)
     client = client_for(city_staff)
     # As above, plus one query per list with rows (4).
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(33):
         response = client.get(reverse("campaign:workbench"))
     actions = response.context["sections"][0]["context"]["actions"]
     assert actions["overdue"] == len(range(0, total, 5))
