@@ -1,9 +1,16 @@
-"""Thin Celery tasks of the campaign app: they take ids and call a service."""
+"""Thin Celery tasks of the campaign app: they take ids and call a service.
+
+Celery's autodiscovery imports ``<app>.tasks`` only: the governance parts keep their tasks
+beside their code, so they are imported here for the worker and beat to know them.
+"""
 
 from celery import shared_task
 from django.utils import timezone
 
 from campaign import services
+from campaign.directives.tasks import *  # noqa: F403
+from campaign.keyperiods.tasks import *  # noqa: F403
+from campaign.meetings.tasks import *  # noqa: F403
 
 
 @shared_task(ignore_result=True)

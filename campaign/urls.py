@@ -120,6 +120,7 @@ urlpatterns = [
     # Meetings (S2, S3, S12): summons, leave and attendance
     path("meetings/", meetings.meeting_list, name="meeting_list"),
     path("meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/quarterly/", meetings.quarterly_status, name="meeting_quarterly"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),
     path("meetings/<int:pk>/attendance/", meetings.meeting_attendance, name="meeting_attendance"),

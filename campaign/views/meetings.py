@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaign import access
 from campaign.directives import services as directive_services
 from campaign.forms.meetings import (
     RECEIVERS_CHOSEN,
@@ -23,8 +24,9 @@ from campaign.forms.meetings import (
     MeetingForm,
     MinutesForm,
 )
-from campaign.meetings import policy, selectors, services
+from campaign.meetings import policy, quarterly, selectors, services
 from campaign.models import MeetingSummons
+from campaign.roles import Perm
 from campaign.views.directives import _file_response, _write
 
 LIST_PAGE = 20
@@ -255,3 +257,38 @@ def meeting_attachment(request, pk, file_pk):
     if attachment is None:
         raise Http404
     return _file_response(attachment.file, attachment.content_type, attachment.original_name)
+
+
+@login_required
+@require_GET
+def quarterly_status(request):
+    """Who has held the quarter's analysis meeting (S12), under the user's own part of the
+    tree: the counties and schools that have not, first."""
+    user = request.user
+    roots = list(access.top_units(user, Perm.VIEW).order_by("path")[:1])
+    today = timezone.localdate()
+    year, quarter = quarterly.quarter_of(today)
+    chosen = request.GET.get("quarter", "")
+    if chosen:
+        parsed = quarterly.parse(chosen, latest=today.year + 1)
+        if parsed is None:
+            messages.warning(request, _("The quarter was not understood: showing this quarter."))
+        else:
+            year, quarter = parsed
+    show = "all" if request.GET.get("show") == "all" else "missing"
+    context = {
+        "year": year,
+        "quarter": quarter,
+        "label": quarterly.label(year, quarter),
+        "end": quarterly.bounds(year, quarter)[1],
+        "show": show,
+        "quarters": [
+            quarterly.label(*q) for q in quarterly.recent(*quarterly.quarter_of(today), count=6)
+        ],
+        "root": roots[0] if roots else None,
+    }
+    if roots:
+        context.update(
+            quarterly.status(user, roots[0], year, quarter, show=show, page=request.GET.get("page"))
+        )
+    return render(request, "campaign/meetings/quarterly.html", context)

@@ -69,6 +69,7 @@ def rows():
     return {
         "campaign:meeting_list": Row(LIST),
         "campaign:meeting_new": Row(NEW),
+        "campaign:meeting_quarterly": Row(LIST),
         "campaign:meeting_detail": Row(READ, kwargs=seen),
         "campaign:meeting_attachment": Row(READ, kwargs=attachment),
         "campaign:meeting_minutes": Row(MINUTES, kwargs=seen),

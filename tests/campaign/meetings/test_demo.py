@@ -30,5 +30,11 @@ def test_the_demo_has_the_conference_with_two_absent_and_one_on_leave(tree):
         kind=AccountabilityEntry.Kind.ABSENT_WITHOUT_LEAVE
     ).values_list("unit__code", flat=True)
     assert sorted(on_record) == ["NT-QD", "NT-RG"]
+    quarterly = set(
+        Meeting.objects.filter(kind=Meeting.Kind.QUARTERLY_ANALYSIS).values_list(
+            "unit__code", flat=True
+        )
+    )
+    assert "NT-TZ" in quarterly and "NT-RG" not in quarterly  # 如皋市 has not held one
     assert demo.seed(tree.city) == ""
     assert Meeting.objects.filter(kind=Meeting.Kind.CONFERENCE).count() == 1
