@@ -404,7 +404,7 @@ class MeetingSummons(models.Model):
 
     @property
     def accountability_title(self):
-        return f"{self.meeting.held_on.isoformat()} {self.meeting.title}"
+        return self.meeting.title  # the entry shows the meeting's day already
 
 
 # --- Incident reporting (S1, issue 10) -------------------------------------------------------

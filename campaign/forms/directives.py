@@ -99,9 +99,7 @@ class DirectiveForm(_ReceiversMixin, PortalForm):
         if len(issuers) == 1:
             self.fields["issuer"].initial = issuers[0].code
         self._set_receivers(issuers)
-        bootstrap_fields(
-            f for name, f in self.fields.items() if name not in ("receivers", "chosen")
-        )
+        bootstrap_fields(self.fields.values())
 
     def clean_issuer(self):
         return self.issuers[self.cleaned_data["issuer"]]
@@ -138,9 +136,7 @@ class PassOnForm(_ReceiversMixin, PortalForm):
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_receivers([unit])
-        bootstrap_fields(
-            f for name, f in self.fields.items() if name not in ("receivers", "chosen")
-        )
+        bootstrap_fields(self.fields.values())
 
     def clean(self):
         return self._clean_receivers(super().clean())

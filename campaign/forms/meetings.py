@@ -71,9 +71,7 @@ class MeetingForm(_ReceiversMixin, PortalForm):
             *self.fields["receivers"].choices,
         ]
         self.fields["receivers"].initial = SUMMON_NONE
-        bootstrap_fields(
-            f for name, f in self.fields.items() if name not in ("receivers", "chosen")
-        )
+        bootstrap_fields(self.fields.values())
 
     def clean_unit(self):
         return self.units[self.cleaned_data["unit"]]

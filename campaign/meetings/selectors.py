@@ -120,7 +120,7 @@ def attachment_of(meeting, pk):
 
 def upcoming_summonses(user, *, today, rows):
     """The meetings the user's own units are summoned to from ``today`` on, nearest first
-    (one query): the workbench's list, with the leave buttons."""
+    (one query): the workbench's list."""
     units = policy.unit_ids_holding(user)
     if not units:
         return []

@@ -1,6 +1,6 @@
 """The meetings' section of the workbench: the meetings the user's own units are summoned to
-(with the leave button) and the requests for leave awaiting their decision (two queries; none
-for someone who neither reports nor decides)."""
+(each linked to its page, where the leave button is) and the requests for leave awaiting
+their decision (two queries; none for someone who neither reports nor decides)."""
 
 from django.utils import timezone
 
