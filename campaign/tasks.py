@@ -8,9 +8,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from campaign import services
-from campaign.directives.tasks import *  # noqa: F403
-from campaign.keyperiods.tasks import *  # noqa: F403
-from campaign.meetings.tasks import *  # noqa: F403
+from campaign.directives.tasks import directive_deadlines_daily_task  # noqa: F401
+from campaign.keyperiods.tasks import daily_report_reminders_task  # noqa: F401
+from campaign.meetings.tasks import quarterly_meetings_daily_task  # noqa: F401
 
 
 @shared_task(ignore_result=True)

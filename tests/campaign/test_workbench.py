@@ -167,7 +167,7 @@ def test_workbench_query_count_does_not_grow(
     # directives to confirm (1) and the directive deadlines of the calendar (issued and
     # received: 2); the meetings the units are summoned to and the leave to decide (2) and
     # the meetings of the calendar (held and summoned to: 2); session save (3).
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(29):
         response = client.get(reverse("campaign:workbench"))
     assert response.context["totals"]["schools"] == total
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.SCHOOL).count() == total
