@@ -6,6 +6,7 @@ walks the code to keep it so.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core import dates
 from core.text import refuse_control_characters
@@ -55,3 +56,14 @@ def bootstrap_fields(fields):
 
 class PortalForm(PortalFormMixin, forms.Form):
     pass
+
+
+def run_on_form(form, service, **kwargs):
+    """Run the service; a refusal (ValidationError) becomes a message on the form and the
+    result is None: nothing changed, the page is shown again with the message."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+    return None

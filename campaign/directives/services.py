@@ -5,7 +5,6 @@ Each service checks the actor through ``campaign.directives.policy``, writes the
 and queues its notices on commit.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,19 +19,16 @@ from campaign.models import (
     DirectiveReceipt,
     Meeting,
     OrgUnit,
-    Role,
 )
+from campaign.services.notices import notify_unit_people
 from core import notices
 from core.files import check_upload, storage_name
 from core.services.audit import audit
-from core.services.notifications import notification_build, notify_many
 
 NOTICE_ISSUED = "directive_issued"
 NOTICE_REMINDER = "directive_reminder"
 TEXT_MAX = 8000
 NOTE_MAX = 4000
-# The people of a receiving unit who hear of a directive: its own staff or officers.
-RECEIVER_ROLES = (Role.COUNTY_STAFF, Role.SCHOOL_OFFICER, Role.CITY_STAFF, Role.SAFETY_OFFICE)
 Kind = OrgUnit.Kind
 State = DirectiveReceipt.State
 
@@ -65,34 +61,13 @@ def _params(directive):
 
 
 def _notify_units(directive, unit_ids, *, kind, dedupe):
-    """One notice per person holding a receiving role at each of ``unit_ids`` (at the unit
-    itself), once per ``dedupe`` key."""
-    if not unit_ids:
-        return 0
-    holders = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            role_grants__unit_id__in=unit_ids,
-            role_grants__role__in=RECEIVER_ROLES,
-        )
-        .values_list("pk", "role_grants__unit_id")
-        .distinct()
-    )
-    params = _params(directive)
-    link = directive.get_absolute_url()
-    return notify_many(
-        notices=(
-            notification_build(
-                recipient_id=user_id,
-                kind=kind,
-                params=params,
-                link=link,
-                unit_id=unit_id,
-                dedupe_key=f"directive:{directive.pk}:{dedupe}",
-            )
-            for user_id, unit_id in holders.iterator()
-        )
+    """One notice per person of each receiving unit, once per ``dedupe`` key."""
+    return notify_unit_people(
+        unit_ids=unit_ids,
+        kind=kind,
+        params=_params(directive),
+        link=directive.get_absolute_url(),
+        dedupe_key=f"directive:{directive.pk}:{dedupe}",
     )
 
 

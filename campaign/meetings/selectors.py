@@ -8,16 +8,19 @@ The attendance table counts in SQL: one aggregate for the attendance and leave s
 query for the rows, whatever the number of summoned units.
 """
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
+from campaign import access
 from campaign.access import scope_q
-from campaign.meetings import policy
-from campaign.models import Meeting, MeetingAttachment, MeetingSummons
+from campaign.meetings import policy, quarterly
+from campaign.models import Meeting, MeetingAttachment, MeetingSummons, OrgUnit
 from campaign.roles import Perm
 
 Attendance = MeetingSummons.Attendance
 Leave = MeetingSummons.Leave
+QUARTERLY_PAGE_SIZE = 50
 
 
 def meetings_for_user(user):
@@ -164,3 +167,34 @@ def calendar_meetings(user, start, end):
         .order_by("meeting__held_on", "meeting_id")
     )
     return held, summoned
+
+
+def quarterly_status(user, year, quarter, *, show="missing", page=1):
+    """The units that owe the duty under the user's own part of the tree (its first top
+    unit): totals (one aggregate) and a page of rows, those that have not held one by
+    default; ``root`` None for someone with no unit in view."""
+    root = access.top_units(user, Perm.VIEW).order_by("path").first()
+    if root is None:
+        return {"root": None}
+    units = (
+        quarterly.duty_units(root)
+        .filter(scope_q(user, Perm.VIEW))
+        .annotate(held=quarterly.held(year, quarter))
+    )
+    summary = units.aggregate(
+        total=Count("pk"),
+        held_count=Count("pk", filter=Q(held=True)),
+        counties=Count("pk", filter=Q(kind=OrgUnit.Kind.COUNTY)),
+        counties_held=Count("pk", filter=Q(kind=OrgUnit.Kind.COUNTY, held=True)),
+    )
+    summary["missing"] = summary["total"] - summary["held_count"]
+    rows = units.select_related("parent").only(
+        "code", "name", "kind", "path", "parent__name", "parent__kind"
+    )
+    count = summary["total"]
+    if show == "missing":
+        rows = rows.filter(held=False)
+        count = summary["missing"]
+    paginator = Paginator(rows.order_by("path"), QUARTERLY_PAGE_SIZE)
+    paginator.count = count  # known from the summary: no second COUNT(*)
+    return {"root": root, "summary": summary, "page": paginator.get_page(page)}

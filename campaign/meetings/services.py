@@ -3,6 +3,11 @@ write its minutes, ask for and decide leave, and record attendance — which put
 without leave on the accountability record and takes it off again when the attendance is
 corrected.
 
+The quarterly analysis duty's two writes are here too: the reminder two weeks before a
+quarter ends (once per unit and quarter) and, once it is over, the record of each county or
+school that held no analysis meeting (``quarterly_meeting_missing``, source = the unit,
+period "2019Q4"). The daily task runs both; each is safe to run again.
+
 Each service checks the actor through ``campaign.meetings.policy``, writes the audit row and
 queues its notices on commit.
 """
@@ -14,8 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.accountability import services as accountability
-from campaign.meetings import policy
-from campaign.models import AccountabilityEntry, Meeting, MeetingAttachment, MeetingSummons, Role
+from campaign.meetings import policy, quarterly
+from campaign.models import (
+    AccountabilityEntry,
+    Meeting,
+    MeetingAttachment,
+    MeetingSummons,
+    Role,
+)
+from campaign.services.notices import notify_unit_people
 from core import notices
 from core.files import check_upload, storage_name
 from core.services.audit import audit
@@ -24,10 +36,13 @@ from core.services.notifications import notification_build, notify_many
 NOTICE_SUMMONED = "meeting_summoned"
 NOTICE_LEAVE_ASKED = "meeting_leave_asked"
 NOTICE_LEAVE_DECIDED = "meeting_leave_decided"
+NOTICE_QUARTERLY = "quarterly_meeting_reminder"
+# Two weeks before a quarter ends, the units without their analysis meeting are reminded.
+REMIND_DAYS_BEFORE = 14
+QUARTERLY_ROLES = (Role.COUNTY_STAFF, Role.SCHOOL_OFFICER)
+QUARTERLY_MISSING = AccountabilityEntry.Kind.QUARTERLY_MEETING_MISSING
 TEXT_MAX = 20000
 REASON_MAX = 2000
-# The people of a unit who hear of a summons or a request for leave.
-UNIT_ROLES = (Role.COUNTY_STAFF, Role.SCHOOL_OFFICER, Role.CITY_STAFF, Role.SAFETY_OFFICE)
 Attendance = MeetingSummons.Attendance
 Leave = MeetingSummons.Leave
 ABSENT = AccountabilityEntry.Kind.ABSENT_WITHOUT_LEAVE
@@ -48,38 +63,31 @@ def _render_leave_decided(params):
     return _("Your request for leave from %(title)s on %(day)s: %(decision)s.") % params
 
 
+def _render_quarterly(params):
+    return (
+        _(
+            "Reminder: %(unit)s has not yet held its quarterly analysis meeting for %(quarter)s; "
+            "the quarter ends on %(end)s."
+        )
+        % params
+    )
+
+
 def register_notices():
     notices.register(NOTICE_SUMMONED, _render_summoned)
     notices.register(NOTICE_LEAVE_ASKED, _render_leave_asked)
     notices.register(NOTICE_LEAVE_DECIDED, _render_leave_decided)
+    notices.register(NOTICE_QUARTERLY, _render_quarterly)
 
 
 def _notify(meeting, unit_ids, *, kind, params, dedupe):
-    """One notice per person holding a unit role at each of ``unit_ids`` (at the unit itself)."""
-    if not unit_ids:
-        return 0
-    holders = (
-        get_user_model()
-        .objects.filter(
-            is_active=True, role_grants__unit_id__in=unit_ids, role_grants__role__in=UNIT_ROLES
-        )
-        .values_list("pk", "role_grants__unit_id")
-        .distinct()
-    )
-    base = {"title": meeting.title, "day": meeting.held_on.isoformat()}
-    link = meeting.get_absolute_url()
-    return notify_many(
-        notices=(
-            notification_build(
-                recipient_id=user_id,
-                kind=kind,
-                params={**base, **params},
-                link=link,
-                unit_id=unit_id,
-                dedupe_key=f"meeting:{meeting.pk}:{dedupe}",
-            )
-            for user_id, unit_id in holders.iterator()
-        )
+    """One notice per person of each of ``unit_ids``, once per ``dedupe`` key."""
+    return notify_unit_people(
+        unit_ids=unit_ids,
+        kind=kind,
+        params={"title": meeting.title, "day": meeting.held_on.isoformat(), **params},
+        link=meeting.get_absolute_url(),
+        dedupe_key=f"meeting:{meeting.pk}:{dedupe}",
     )
 
 
@@ -395,3 +403,82 @@ def attendance_record(*, meeting, marks, actor, now=None):
         absent=sum(1 for c in changed if c[2] == Attendance.ABSENT),
     )
     return len(changed)
+
+
+# --- The quarterly analysis duty (S12) ----------------------------------------------------
+
+
+def quarterly_reminders_send(*, today=None):
+    """Two weeks before the quarter ends, remind each unit that has not held its meeting
+    (once per unit and quarter). Returns how many people were reminded."""
+    today = today or timezone.localdate()
+    year, quarter = quarterly.quarter_of(today)
+    _start, end = quarterly.bounds(year, quarter)
+    if (end - today).days != REMIND_DAYS_BEFORE:
+        return 0
+    missing = quarterly.duty_units().annotate(held=quarterly.held(year, quarter)).filter(held=False)
+    holders = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            role_grants__unit__in=missing,
+            role_grants__role__in=QUARTERLY_ROLES,
+        )
+        .values_list("pk", "role_grants__unit_id", "role_grants__unit__name")
+        .distinct()
+    )
+    period = quarterly.label(year, quarter)
+    return notify_many(
+        notices=(
+            notification_build(
+                recipient_id=user_id,
+                kind=NOTICE_QUARTERLY,
+                params={"unit": unit_name, "quarter": period, "end": end.isoformat()},
+                link="",
+                unit_id=unit_id,
+                dedupe_key=f"quarterly:{period}:{unit_id}",
+            )
+            for user_id, unit_id, unit_name in holders.iterator()
+        )
+    )
+
+
+def quarterly_missing_record(year, quarter, *, today=None, actor=None):
+    """Put on record each unit that held no analysis meeting in a quarter that is over.
+    Returns how many were recorded (0 if the quarter is not over yet)."""
+    today = today or timezone.localdate()
+    _start, end = quarterly.bounds(year, quarter)
+    if today <= end:
+        return 0
+    period = quarterly.label(year, quarter)
+    missing = (
+        quarterly.duty_units()
+        .annotate(held=quarterly.held(year, quarter))
+        .filter(held=False)
+        .order_by("path")
+    )
+    on_record = AccountabilityEntry.objects.filter(kind=QUARTERLY_MISSING, period=period)
+    before = on_record.count()
+    for unit in missing.iterator(chunk_size=500):
+        with transaction.atomic():
+            accountability.entry_record(
+                unit=unit,
+                kind=QUARTERLY_MISSING,
+                source=unit,
+                occurred_on=end,
+                period=period,
+                actor=actor,
+            )
+    return on_record.count() - before
+
+
+def quarterly_daily(*, today=None):
+    """The daily job: the reminders of the day, and the record of the quarter just over."""
+    today = today or timezone.localdate()
+    reminded = quarterly_reminders_send(today=today)
+    recorded = 0
+    if today.day == 1 and today.month in (1, 4, 7, 10):
+        recorded = quarterly_missing_record(
+            *quarterly.previous(*quarterly.quarter_of(today)), today=today
+        )
+    return reminded, recorded

@@ -6,14 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 def ready():
     from campaign.meetings import calendar as meeting_calendar
-    from campaign.meetings import demo, quarterly, services, workbench
+    from campaign.meetings import demo, services, workbench
     from campaign.seeding import SeedExtension, register
     from campaign.workbench import register_section
     from core import calendar
     from core.schedules import Schedule, declare
 
     services.register_notices()
-    quarterly.register_notices()
     declare(
         Schedule(
             name="daily quarterly meetings",

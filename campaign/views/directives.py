@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,8 @@ from campaign.forms.directives import (
     PassOnForm,
     ProgressFilterForm,
 )
-from core.files import INLINE_TYPES
+from core.downloads import uploaded_file_response
+from core.forms import run_on_form
 
 LIST_PAGE = 20
 
@@ -44,16 +45,6 @@ def directive_list(request):
     )
 
 
-def _write(form, service, **kwargs):
-    """Run the service; a refusal is a message on the form, nothing changes."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
-    return None
-
-
 def _receivers(issuer, data):
     chosen = data["chosen_units"] if data["receivers"] == RECEIVERS_CHOSEN else ()
     return services.receivers_for(issuer, data["receivers"], chosen)
@@ -68,7 +59,7 @@ def directive_new(request):
     form = DirectiveForm(request.POST or None, request.FILES or None, issuers=issuers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        directive = _write(
+        directive = run_on_form(
             form,
             services.directive_issue,
             issuer=data["issuer"],
@@ -143,7 +134,7 @@ def receipt_confirm(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _write(
+        done = run_on_form(
             form,
             services.receipt_confirm,
             receipt=receipt,
@@ -206,7 +197,7 @@ def receipt_pass_on(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        child = _write(
+        child = run_on_form(
             form,
             services.directive_pass_on,
             receipt=receipt,
@@ -235,22 +226,6 @@ def receipt_pass_on(request, pk):
     )
 
 
-def _file_response(field, content_type, name):
-    try:
-        handle = field.open("rb")
-    except (OSError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=not content_type.startswith(INLINE_TYPES),
-        filename=name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 @login_required
 @require_GET
 def attachment_download(request, pk, file_pk):
@@ -258,7 +233,9 @@ def attachment_download(request, pk, file_pk):
     attachment = selectors.attachment_of(directive, file_pk)
     if attachment is None:
         raise Http404
-    return _file_response(attachment.file, attachment.content_type, attachment.original_name)
+    return uploaded_file_response(
+        attachment.file, attachment.content_type, attachment.original_name
+    )
 
 
 @login_required
@@ -267,4 +244,4 @@ def receipt_file(request, pk):
     receipt = selectors.receipt_for_user(request.user, pk)
     if not receipt.file:
         raise Http404
-    return _file_response(receipt.file, receipt.content_type, receipt.original_name)
+    return uploaded_file_response(receipt.file, receipt.content_type, receipt.original_name)

@@ -18,18 +18,10 @@ from campaign.forms.keyperiods import DailyReportForm, KeyPeriodForm, MissingFil
 from campaign.incidents import selectors as incident_selectors
 from campaign.keyperiods import policy, selectors, services
 from campaign.models import DailyReport, OrgUnit
+from core.forms import run_on_form
 
 PAGE_SIZE = 50
 FIELDS = ("kind", "title", "starts_on", "ends_on", "focus", "duties")
-
-
-def _write(form, service, **kwargs):
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
-    return None
 
 
 @login_required
@@ -55,7 +47,9 @@ def key_period_new(request):
         raise PermissionDenied
     form = KeyPeriodForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
-        period = _write(form, services.key_period_declare, actor=request.user, **form.cleaned_data)
+        period = run_on_form(
+            form, services.key_period_declare, actor=request.user, **form.cleaned_data
+        )
         if period is not None:
             messages.success(
                 request, _("The key period %(title)s has been declared.") % {"title": period.title}
@@ -78,7 +72,7 @@ def key_period_edit(request, pk):
     initial = {name: getattr(period, name) for name in FIELDS}
     form = KeyPeriodForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        done = _write(
+        done = run_on_form(
             form,
             services.key_period_update,
             period=period,
@@ -184,7 +178,7 @@ def key_period_report(request, pk):
             form.add_error(None, _("This key period is not running today: no daily report is due."))
         elif form.is_valid():
             data = form.cleaned_data
-            report = _write(
+            report = run_on_form(
                 form,
                 services.daily_report_file,
                 period=period,

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaign import access
 from campaign.directives import services as directive_services
 from campaign.forms.meetings import (
     RECEIVERS_CHOSEN,
@@ -26,8 +25,8 @@ from campaign.forms.meetings import (
 )
 from campaign.meetings import policy, quarterly, selectors, services
 from campaign.models import MeetingSummons
-from campaign.roles import Perm
-from campaign.views.directives import _file_response, _write
+from core.downloads import uploaded_file_response
+from core.forms import run_on_form
 
 LIST_PAGE = 20
 BOXES = ("all", "held", "summoned")
@@ -72,7 +71,7 @@ def meeting_new(request):
         if data["receivers"] != SUMMON_NONE:
             chosen = data["chosen_units"] if data["receivers"] == RECEIVERS_CHOSEN else ()
             summoned = directive_services.receivers_for(data["unit"], data["receivers"], chosen)
-        meeting = _write(
+        meeting = run_on_form(
             form,
             services.meeting_record,
             unit=data["unit"],
@@ -143,7 +142,7 @@ def meeting_minutes(request, pk):
     form = MinutesForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _write(
+        done = run_on_form(
             form,
             services.meeting_minutes,
             meeting=meeting,
@@ -177,7 +176,7 @@ def meeting_attendance(request, pk):
         return redirect(meeting)
     form = AttendanceForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
-        changed = _write(
+        changed = run_on_form(
             form, services.attendance_record, meeting=meeting, marks=form.marks(), actor=user
         )
         if changed is not None:
@@ -207,7 +206,7 @@ def summons_leave(request, pk):
     meeting = summons.meeting
     form = LeaveForm(request.POST or None, initial={"reason": summons.leave_reason})
     if request.method == "POST" and form.is_valid():
-        done = _write(
+        done = run_on_form(
             form,
             services.leave_ask,
             summons=summons,
@@ -256,7 +255,9 @@ def meeting_attachment(request, pk, file_pk):
     attachment = selectors.attachment_of(meeting, file_pk)
     if attachment is None:
         raise Http404
-    return _file_response(attachment.file, attachment.content_type, attachment.original_name)
+    return uploaded_file_response(
+        attachment.file, attachment.content_type, attachment.original_name
+    )
 
 
 @login_required
@@ -264,8 +265,6 @@ def meeting_attachment(request, pk, file_pk):
 def quarterly_status(request):
     """Who has held the quarter's analysis meeting (S12), under the user's own part of the
     tree: the counties and schools that have not, first."""
-    user = request.user
-    roots = list(access.top_units(user, Perm.VIEW).order_by("path")[:1])
     today = timezone.localdate()
     year, quarter = quarterly.quarter_of(today)
     chosen = request.GET.get("quarter", "")
@@ -285,10 +284,8 @@ def quarterly_status(request):
         "quarters": [
             quarterly.label(*q) for q in quarterly.recent(*quarterly.quarter_of(today), count=6)
         ],
-        "root": roots[0] if roots else None,
+        **selectors.quarterly_status(
+            request.user, year, quarter, show=show, page=request.GET.get("page")
+        ),
     }
-    if roots:
-        context.update(
-            quarterly.status(user, roots[0], year, quarter, show=show, page=request.GET.get("page"))
-        )
     return render(request, "campaign/meetings/quarterly.html", context)

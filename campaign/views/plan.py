@@ -16,16 +16,7 @@ from campaign.forms.plan import CommentForm, DocumentForm, IssueForm, VersionFor
 from campaign.models import OrgUnit, PlanDocument, PlanVersion
 from campaign.plan import policy, selectors, services
 from core.downloads import stored_file_response
-
-
-def _write(form, service, **kwargs):
-    """Run the service; a refusal is a message on the form, nothing changes."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
-    return None
+from core.forms import run_on_form
 
 
 @login_required
@@ -68,7 +59,7 @@ def plan_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        document = _write(
+        document = run_on_form(
             form,
             services.document_create,
             issuer=data["issuer"],
@@ -171,7 +162,7 @@ def plan_edit(request, pk, number):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _write(
+        saved = run_on_form(
             form,
             services.version_edit,
             version=version,
@@ -207,7 +198,7 @@ def plan_comment(request, pk, number):
         form.is_valid()
         form.add_error(None, _(services.ISSUED_REFUSAL))
     elif form.is_valid():
-        comment = _write(
+        comment = run_on_form(
             form,
             services.comment_add,
             version=version,
@@ -235,7 +226,7 @@ def plan_issue(request, pk, number):
         return redirect(version)
     form = IssueForm(request.POST or None, initial={"issued_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        issued = _write(
+        issued = run_on_form(
             form,
             services.version_issue,
             version=version,

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,8 +18,8 @@ from campaign import access
 from campaign.models import OrgUnit
 from campaign.roles import Perm
 from core.db import retry_on_conflict
+from core.downloads import uploaded_file_response
 from core.errors import NotPermitted
-from core.files import INLINE_TYPES
 from hazards import links as hazard_links
 from hazards import policy, selectors, services
 from hazards.forms import (
@@ -388,20 +388,7 @@ def evidence_download(request, code, pk):
     evidence = selectors.evidence_of(hazard, pk)
     if evidence is None:
         raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except (OSError, ValueError):
-        raise Http404 from None
-    inline = evidence.content_type.startswith(INLINE_TYPES)
-    response = FileResponse(
-        handle,
-        content_type=evidence.content_type,
-        as_attachment=not inline,
-        filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return uploaded_file_response(evidence.file, evidence.content_type, evidence.original_name)
 
 
 # --- Consultation meeting -------------------------------------------------------------------

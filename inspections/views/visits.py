@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access
 from campaign.models import OrgUnit
+from core.downloads import uploaded_file_response
 from core.forms import PortalForm
 from hazards import selectors as hazard_selectors
 from hazards.models import Hazard
@@ -532,19 +533,12 @@ def visit_amend(request, code):
 @require_GET
 def photo_download(request, code):
     photo = selectors.photo_get(request.user, code)  # out of sight: 404
-    try:
-        handle = photo.file.open("rb")
-    except (OSError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=photo.content_type,
-        as_attachment=not photo.content_type.startswith("image/"),
-        filename=photo.original_name or f"{photo.code}.jpg",
+    return uploaded_file_response(
+        photo.file,
+        photo.content_type,
+        photo.original_name or f"{photo.code}.jpg",
+        inline_types=("image/",),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required

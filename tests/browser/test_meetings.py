@@ -143,7 +143,7 @@ def test_summon_ask_leave_approve_record_attendance_and_correct_it(
             page.context.clear_cookies()
             sign_in(page, "anwen")
             page.goto(meeting_url)
-            expect(page.locator("#meeting-attendance")).to_have_text("登记出席情况")
+            expect(page.locator("#meeting-attendance")).to_have_text("登记参会情况")
             page.locator("#meeting-attendance").click()
             page.wait_for_url(f"**/meetings/{meeting.pk}/attendance/")
             sheet_tz = page.locator("#sheet-NT-TZ")
@@ -155,7 +155,7 @@ def test_summon_ask_leave_approve_record_attendance_and_correct_it(
             screenshot(page, "meeting-attendance")
             page.locator("#attendance-submit").click()
             page.wait_for_url(f"**{meeting_url}")
-            expect(_messages(page)).to_contain_text("出席情况已登记：2 个单位有变动。")
+            expect(_messages(page)).to_contain_text("参会情况已登记：2 个单位有变动。")
             expect(page.locator('[data-count="absent"]')).to_have_text("1")
             expect(page.locator('[data-count="on_leave"]')).to_have_text("1")
             absent = page.locator("#summons-NT-RD [data-attendance]")
@@ -164,7 +164,7 @@ def test_summon_ask_leave_approve_record_attendance_and_correct_it(
             expect(page.locator("#summons-NT-TZ [data-attendance]")).to_have_attribute(
                 "data-attendance", "on_leave"
             )
-            expect(page.locator("#meeting-attendance")).to_have_text("更正出席情况")
+            expect(page.locator("#meeting-attendance")).to_have_text("更正参会情况")
             screenshot(page, "meeting-recorded")
 
             # 如东县 is on the accountability record, linked to the meeting it missed.
@@ -188,13 +188,13 @@ def test_summon_ask_leave_approve_record_attendance_and_correct_it(
             phone.wait_for_url(f"**/meetings/{meeting.pk}/attendance/")
             sheet_rd = phone.locator("#sheet-NT-RD")
             expect(sheet_rd.get_by_label("无故缺席", exact=True)).to_be_checked()
-            sheet_rd.get_by_label("出席", exact=True).check()
+            sheet_rd.get_by_label("参会", exact=True).check()
             phone.fill(f"#id_who_{rudong.pk}", "王副局长")
             _fits(phone)
             screenshot(phone, "meeting-attendance")
             phone.locator("#attendance-submit").click()
             phone.wait_for_url(f"**{meeting_url}")
-            expect(_messages(phone)).to_contain_text("出席情况已登记：1 个单位有变动。")
+            expect(_messages(phone)).to_contain_text("参会情况已登记：1 个单位有变动。")
             expect(phone.locator('[data-count="absent"]')).to_have_text("0")
             expect(phone.locator('[data-count="attended"]')).to_have_text("1")
             expect(phone.locator("#summons-NT-RD [data-attendance]")).to_have_attribute(

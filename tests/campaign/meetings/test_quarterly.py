@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from campaign.accountability import selectors as accountability_selectors
-from campaign.meetings import quarterly
+from campaign.meetings import quarterly, selectors, services
 from campaign.models import AccountabilityEntry, Meeting
 from core.models import Notification
 from tests.factories import SchoolFactory
@@ -44,12 +44,12 @@ def test_status_counts_the_units_in_scope(tree, city_staff, county_staff):
         title="专题研究会",
         held_on=dt.date(2019, 12, 16),
     )
-    city = quarterly.status(city_staff, tree.city, 2019, 4)
+    city = selectors.quarterly_status(city_staff, 2019, 4)
     assert city["summary"]["held_count"] == 2 and city["summary"]["counties"] == 2
     assert city["summary"]["counties_held"] == 1
     missing = {u.code for u in city["page"]}
     assert {"NT-RD", "NT-TZ-0002", "NT-RD-0001"} <= missing and "NT-TZ" not in missing
-    county = quarterly.status(county_staff, tree.city, 2019, 4, show="all")
+    county = selectors.quarterly_status(county_staff, 2019, 4, show="all")
     assert {u.code for u in county["page"]} == {"NT-TZ", "NT-TZ-0001", "NT-TZ-0002"}
 
 
@@ -57,24 +57,26 @@ def test_reminders_two_weeks_before_the_end_only_to_those_without(
     tree, county_staff, other_county_staff, school_officer
 ):
     _held(tree.tongzhou)
-    assert quarterly.reminders_send(today=dt.date(2019, 12, 16)) == 0  # not the day
-    sent = quarterly.reminders_send(today=dt.date(2019, 12, 17))
+    assert services.quarterly_reminders_send(today=dt.date(2019, 12, 16)) == 0  # not the day
+    sent = services.quarterly_reminders_send(today=dt.date(2019, 12, 17))
     reminded = set(
-        Notification.objects.filter(kind=quarterly.NOTICE_REMINDER).values_list(
+        Notification.objects.filter(kind=services.NOTICE_QUARTERLY).values_list(
             "recipient__username", flat=True
         )
     )
     assert other_county_staff.username in reminded and school_officer.username in reminded
     assert county_staff.username not in reminded
     assert sent == len(reminded)
-    assert quarterly.reminders_send(today=dt.date(2019, 12, 17)) == 0  # once
+    assert services.quarterly_reminders_send(today=dt.date(2019, 12, 17)) == 0  # once
 
 
 def test_after_the_quarter_those_without_one_are_on_record(tree, county_staff, other_county_staff):
     _held(tree.tongzhou)
     _held(tree.tz_school)
-    assert quarterly.missing_record(2019, 4, today=dt.date(2019, 12, 31)) == 0  # not over yet
-    reminded, recorded = quarterly.daily(today=dt.date(2020, 1, 1))
+    assert (
+        services.quarterly_missing_record(2019, 4, today=dt.date(2019, 12, 31)) == 0
+    )  # not over yet
+    reminded, recorded = services.quarterly_daily(today=dt.date(2020, 1, 1))
     on_record = set(
         AccountabilityEntry.objects.filter(kind=MISSING, period="2019Q4").values_list(
             "unit__code", flat=True
@@ -83,7 +85,7 @@ def test_after_the_quarter_those_without_one_are_on_record(tree, county_staff, o
     assert "NT-TZ" not in on_record and "NT-TZ-0001" not in on_record
     assert {"NT-RD", "NT-TZ-0002", "NT-RD-0001"} <= on_record
     assert recorded == len(on_record)
-    assert quarterly.missing_record(2019, 4, today=dt.date(2020, 1, 2)) == 0  # once
+    assert services.quarterly_missing_record(2019, 4, today=dt.date(2020, 1, 2)) == 0  # once
     seen = accountability_selectors.entry_list(county_staff, kind=MISSING)
     assert {e.unit.code for e in seen} == {"NT-TZ-0002"}
 
